@@ -1,0 +1,81 @@
+// Every failure below the CLI edge is thrown as a DirlinkError: it carries the exit code of the
+// contract (design.md), a stable machine code for --json, the input to change and the fix.
+// Only src/cli.ts turns these into process.exitCode and printed text.
+
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  ldap: 3,
+  keycloak: 4,
+  kubernetes: 5,
+  verify: 6,
+  cancelled: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface ErrorDetails {
+  /** what to do about it, in one or two sentences */
+  hint?: string;
+  /** the input (field key, e.g. "bindPassword") the user should change */
+  field?: string;
+  /** the underlying error, never printed unless --verbose (and then redacted) */
+  cause?: unknown;
+  /** extra structured facts for --json (must never contain secrets) */
+  data?: Record<string, unknown>;
+}
+
+export class DirlinkError extends Error {
+  readonly hint?: string;
+  readonly field?: string;
+  readonly data?: Record<string, unknown>;
+
+  constructor(
+    readonly exitCode: ExitCode,
+    /** stable, dotted machine code, e.g. "ldap.bind.invalid-credentials" */
+    readonly code: string,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.hint = details.hint;
+    this.field = details.field;
+    this.data = details.data;
+  }
+}
+
+export class UsageError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.usage, code, message, details);
+  }
+}
+export class LdapError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.ldap, code, message, details);
+  }
+}
+export class KeycloakError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.keycloak, code, message, details);
+  }
+}
+export class KubeError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.kubernetes, code, message, details);
+  }
+}
+export class VerifyError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.verify, code, message, details);
+  }
+}
+export class CancelledError extends DirlinkError {
+  constructor(message = 'cancelled', details?: ErrorDetails) {
+    super(ExitCode.cancelled, 'cancelled', message, details);
+  }
+}
+
+export function isDirlinkError(e: unknown): e is DirlinkError {
+  return e instanceof DirlinkError;
+}
