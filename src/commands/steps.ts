@@ -1,0 +1,107 @@
+// Pipeline steps shared by several commands. Each reports one step line (with its time) and
+// turns a failure into the DirlinkError of its system, so exit codes follow the contract.
+import { isDirlinkError } from '../errors.js';
+import type { Settings } from '../inputs/resolve.js';
+import type { KeycloakPort } from '../keycloak/types.js';
+import type { KubePort, RolloutState } from '../kubernetes/index.js';
+import { ldapErrorFromReport } from '../ldap/probe.js';
+import type { LayerResult, ProbeReport } from '../ldap/types.js';
+import type { Deps } from './context.js';
+
+const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+function layerLine(l: LayerResult): string {
+  const mark = { ok: '✔', warn: '!', fail: '✖', skipped: '-' }[l.status];
+  return `${mark} ${l.id.padEnd(10)} ${l.message}${l.status === 'skipped' ? '' : ` (${fmtMs(l.ms)})`}`;
+}
+
+/** The layered directory check from this machine; exit 3 on the first failing layer. */
+export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeReport> {
+  const r = deps.reporter;
+  const step = r.step('ldap', `Directory ${s.ldap.url}`);
+  const report = await deps.ldap.probe(
+    {
+      url: s.ldap.url,
+      startTls: s.ldap.startTls,
+      caFile: s.ldap.caFile,
+      bindDn: s.ldap.bindDn,
+      bindPassword: s.ldap.bindPassword,
+      usersDn: s.ldap.usersDn,
+      usernameAttribute: s.ldap.usernameAttribute,
+      emailAttribute: s.ldap.emailAttribute,
+      vendor: s.ldap.vendor,
+      timeoutMs: s.ldap.timeoutMs,
+    },
+    { onLayer: (l) => step.progress(`${l.id} ${l.status}`), signal: deps.signal },
+  );
+  const u = report.users;
+  const summary = u ? `${u.capped ? `more than ${u.cap}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
+  const rec = step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
+  for (const l of report.layers) {
+    if (l.status === 'skipped' && report.ok) continue;
+    r.info(layerLine(l));
+    if (l.status !== 'ok' && l.hint) r.info(`    → ${l.hint}`);
+  }
+  for (const w of report.warnings) r.warn(w);
+  if (u && u.sample.length && report.ok) {
+    r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.cap}+` : u.count}):`);
+    for (const p of u.sample.slice(0, 5)) r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${[p.firstName, p.lastName].filter(Boolean).join(' ')}`);
+  }
+  void rec;
+  if (!report.ok) throw ldapErrorFromReport(report)!;
+  return report;
+}
+
+export async function loginKeycloak(s: Settings, deps: Deps): Promise<KeycloakPort> {
+  const who = s.keycloak.auth.kind === 'password' ? `as ${s.keycloak.auth.user}` : `as client ${s.keycloak.auth.clientId}`;
+  const step = deps.reporter.step('keycloak.login', `Keycloak ${s.keycloak.url}`);
+  try {
+    const kc = await deps.keycloak({ baseUrl: s.keycloak.url, auth: s.keycloak.auth });
+    step.done('ok', `logged in ${who}`);
+    return kc;
+  } catch (e) {
+    step.done('fail', isDirlinkError(e) ? e.message : 'login failed');
+    throw e;
+  }
+}
+
+export async function connectKube(s: Settings, deps: Deps): Promise<{ port: KubePort; state: RolloutState }> {
+  const step = deps.reporter.step('kubernetes.read', `Deployment ${s.kube.namespace}/${s.kube.deployment}`);
+  try {
+    const port = await deps.kubernetes({ kubeconfig: s.kube.kubeconfig, context: s.kube.context, namespace: s.kube.namespace, deployment: s.kube.deployment });
+    const state = await port.readDeployment();
+    const d = port.describe();
+    step.done(state.paused ? 'warn' : 'ok', `${state.message.trim()} (${d.inCluster ? 'in-cluster' : (d.context ?? 'kubeconfig')}, ${d.server})`);
+    return { port, state };
+  } catch (e) {
+    step.done('fail', isDirlinkError(e) ? e.message : 'failed');
+    throw e;
+  }
+}
+
+export async function restartAndWait(kube: KubePort, s: Settings, deps: Deps): Promise<RolloutState> {
+  const r = deps.reporter;
+  const step = r.step('kubernetes.restart', `Restart ${s.kube.namespace}/${s.kube.deployment}`);
+  let restarted;
+  try {
+    restarted = await kube.restart(deps.now());
+    step.done('ok', `restartedAt ${restarted.restartedAt}`);
+  } catch (e) {
+    step.done('fail', isDirlinkError(e) ? e.message : 'failed');
+    throw e;
+  }
+  const wait = r.step('kubernetes.rollout', 'Rollout');
+  try {
+    const state = await kube.waitForRollout({
+      minGeneration: restarted.generation,
+      timeoutMs: s.kube.rolloutTimeoutMs,
+      signal: deps.signal,
+      onProgress: (st) => wait.progress(`${st.updated} of ${st.replicas} updated, ${st.available} available`),
+    });
+    wait.done('ok', state.message.trim());
+    return state;
+  } catch (e) {
+    wait.done('fail', isDirlinkError(e) ? e.message : 'failed');
+    throw e;
+  }
+}

@@ -1,0 +1,106 @@
+// The only code that writes to Keycloak. It executes the plan's Keycloak actions in order and,
+// when one fails, says exactly what was applied and what was not (a rerun converges: every
+// action is computed from what Keycloak has, not from what dirlink did last time).
+import { KeycloakError, isDirlinkError } from '../errors.js';
+import type { Action, Plan } from '../plan/plan.js';
+import { desiredFederation, emailMapper, type FederationSettings } from './federation.js';
+import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
+
+export interface ApplyProgress {
+  /** called before each action with a short title */
+  onAction?: (title: string) => void;
+}
+
+export interface ApplyResult {
+  applied: string[];
+  federationId?: string;
+  createdFederation: boolean;
+}
+
+export function describe(a: Action): string {
+  switch (a.kind) {
+    case 'create-federation':
+      return `create federation "${a.name}"`;
+    case 'update-federation':
+      return `update federation "${a.name}" (${[...a.changes.map((c) => c.key), ...(a.credential.action === 'keep' ? [] : ['bindCredential'])].join(', ')})`;
+    case 'update-mapper':
+      return `set mapper "${a.name}" to ${a.attribute}`;
+    case 'create-mapper':
+      return `create mapper "${a.name}"`;
+    case 'restart':
+      return `restart ${a.namespace}/${a.deployment}`;
+  }
+}
+
+export async function applyKeycloak(
+  kc: KeycloakPort,
+  realm: RealmRef,
+  plan: Plan,
+  s: FederationSettings,
+  secret: string,
+  /** what observe() read: objects are written back from these, saving a GET per write */
+  known: { federation?: Component; mappers: Component[] },
+  progress: ApplyProgress = {},
+): Promise<ApplyResult> {
+  const result: ApplyResult = { applied: [], federationId: known.federation?.id, createdFederation: false };
+  let mappers: Component[] | undefined = known.federation ? known.mappers : undefined;
+  const actions = plan.actions.filter((a) => a.kind !== 'restart');
+  for (const [i, a] of actions.entries()) {
+    progress.onAction?.(describe(a));
+    try {
+      await execute(a);
+      result.applied.push(describe(a));
+    } catch (e) {
+      const notApplied = actions.slice(i).map(describe);
+      const cause = isDirlinkError(e) ? e : new KeycloakError('keycloak.apply', String((e as Error)?.message ?? e));
+      throw new KeycloakError(cause.code, `${cause.message}. Applied: ${result.applied.join('; ') || 'nothing'}. Not applied: ${notApplied.join('; ')}`, {
+        hint: `${cause.hint ? `${cause.hint}. ` : ''}Running dirlink setup again completes the remaining steps.`,
+        field: cause.field,
+        cause: e,
+        data: { ...cause.data, applied: result.applied, notApplied },
+      });
+    }
+  }
+  return result;
+
+  async function mapperByName(name: string): Promise<Component | undefined> {
+    // a new federation's mappers are created by Keycloak: list them once
+    mappers ??= await kc.listMappers(realm, result.federationId!);
+    return mappers.find((m) => m.name === name);
+  }
+
+  async function execute(a: Action): Promise<void> {
+    switch (a.kind) {
+      case 'create-federation': {
+        const body = desiredFederation(s, secret, realm.id);
+        result.federationId = await kc.createComponent(realm, body);
+        result.createdFederation = true;
+        return;
+      }
+      case 'update-federation': {
+        const current = known.federation!;
+        const config = { ...current.config };
+        for (const ch of a.changes) config[ch.key] = ch.to;
+        // The mask makes Keycloak keep its stored password; the real one is sent only when decided.
+        config.bindCredential = [a.credential.action === 'keep' ? SECRET_MASK : secret];
+        await kc.updateComponent(realm, a.id, { ...current, config });
+        return;
+      }
+      case 'update-mapper': {
+        const current = await mapperByName(a.name);
+        if (!current?.id) {
+          if (a.name !== 'email') throw new KeycloakError('keycloak.mapper-missing', `the federation has no "${a.name}" mapper`);
+          await kc.createComponent(realm, emailMapper(result.federationId!, a.attribute));
+          return;
+        }
+        await kc.updateComponent(realm, current.id, { ...current, config: { ...current.config, 'ldap.attribute': [a.attribute] } });
+        return;
+      }
+      case 'create-mapper':
+        await kc.createComponent(realm, { ...emailMapper(result.federationId!, a.config['ldap.attribute']![0]!) });
+        return;
+      case 'restart':
+        return;
+    }
+  }
+}

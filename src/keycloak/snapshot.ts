@@ -1,0 +1,84 @@
+// Before setup changes a realm, the federation and all its mappers are saved as Keycloak returned
+// them (the bind credential is already the mask; it is masked again here in case a vault
+// reference or a future server leaks one). `dirlink undo` restores the newest snapshot.
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { SECRET_MASK, type Component } from './types.js';
+
+export interface Snapshot {
+  version: 1;
+  takenAt: string;
+  keycloakUrl: string;
+  realm: string;
+  federationName: string;
+  /** the federation before setup; null when setup created it */
+  before: { federation: Component; mappers: Component[] } | null;
+  /** set once setup created a federation, so undo can delete exactly that one */
+  createdId?: string;
+}
+
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  if (env.DIRLINK_STATE_DIR) return env.DIRLINK_STATE_DIR;
+  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'dirlink');
+}
+
+function mask(c: Component): Component {
+  if (!c.config?.bindCredential) return c;
+  return { ...c, config: { ...c.config, bindCredential: [SECRET_MASK] } };
+}
+
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+export function snapshotDir(stateDir: string, realm: string): string {
+  return join(stateDir, 'snapshots', fileSafe(realm));
+}
+
+/** Writes atomically (temp file + rename) with owner-only permissions; returns the path. */
+export function writeSnapshot(stateDir: string, snap: Snapshot, at: Date): string {
+  const dir = snapshotDir(stateDir, snap.realm);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stamp = at.toISOString().replace(/[:.]/g, '-');
+  const path = join(dir, `${stamp}-${fileSafe(snap.federationName)}.json`);
+  const clean: Snapshot = snap.before
+    ? { ...snap, before: { federation: mask(snap.before.federation), mappers: snap.before.mappers.map(mask) } }
+    : snap;
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(clean, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+  return path;
+}
+
+export function updateSnapshot(path: string, patch: Partial<Snapshot>): void {
+  const snap = { ...readSnapshot(path), ...patch };
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(snap, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export function readSnapshot(path: string): Snapshot {
+  let doc: Snapshot;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
+  } catch (e) {
+    throw new UsageError('snapshot.unreadable', `cannot read snapshot ${path}: ${(e as Error).message}`, { field: 'snapshot' });
+  }
+  if (doc?.version !== 1 || typeof doc.realm !== 'string') throw new UsageError('snapshot.invalid', `${path} is not a dirlink snapshot`, { field: 'snapshot' });
+  return doc;
+}
+
+/** The newest snapshot of this realm and federation, if any. */
+export function latestSnapshot(stateDir: string, realm: string, federationName: string): string | undefined {
+  const dir = snapshotDir(stateDir, realm);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const mine = names.filter((n) => n.endsWith(`-${fileSafe(federationName)}.json`)).sort();
+  const last = mine.at(-1);
+  return last ? join(dir, last) : undefined;
+}
