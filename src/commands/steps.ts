@@ -42,7 +42,8 @@ export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeRepo
     r.info(layerLine(l));
     if (l.status !== 'ok' && l.hint) r.info(`    → ${l.hint}`);
   }
-  for (const w of report.warnings) r.warn(w);
+  const shown = new Set(report.layers.map((l) => l.message));
+  for (const w of report.warnings) if (!shown.has(w)) r.warn(w);
   if (u && u.sample.length && report.ok) {
     r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.cap}+` : u.count}):`);
     for (const p of u.sample.slice(0, 5)) r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${[p.firstName, p.lastName].filter(Boolean).join(' ')}`);
@@ -96,7 +97,7 @@ export async function restartAndWait(kube: KubePort, s: Settings, deps: Deps): P
       minGeneration: restarted.generation,
       timeoutMs: s.kube.rolloutTimeoutMs,
       signal: deps.signal,
-      onProgress: (st) => wait.progress(`${st.updated} of ${st.replicas} updated, ${st.available} available`),
+      onProgress: (st) => wait.progress(`${st.updated} of ${st.replicas} updated, ${st.available} available — ${st.message.trim()}`, true),
     });
     wait.done('ok', state.message.trim());
     return state;

@@ -17,8 +17,11 @@ export interface StepRecord {
 }
 
 export interface StepHandle {
-  /** a transient progress text ("2 of 3 updated"); on a TTY it rewrites the line */
-  progress(text: string): void;
+  /**
+   * A transient progress text; on a TTY it rewrites the line. Without a TTY (CI, logs) it is
+   * printed only when `plain` is set (long waits), so logs stay short.
+   */
+  progress(text: string, plain?: boolean): void;
   done(status: StepStatus, message: string): StepRecord;
 }
 
@@ -78,8 +81,9 @@ export class Reporter {
       this.live = true;
     }
     return {
-      progress: (text) => {
+      progress: (text, plain = false) => {
         if (text === lastProgress) return;
+        if (!tty && !plain && !this.o.verbose) return;
         lastProgress = text;
         if (tty) {
           this.o.sink.write(`\r\x1b[2K${this.paint('run', `${title} — ${this.o.redactor.redact(text)}`)}`);
