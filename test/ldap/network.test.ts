@@ -1,5 +1,11 @@
 // The layers before LDAP, against loopback sockets: a server that accepts and never answers,
 // a closed port, a name that does not resolve, the wrong protocol on a port, cancellation.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { probeLdap } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
@@ -85,5 +91,53 @@ describe('wrong protocol on the port', () => {
     const f = firstFail(r)!;
     expect(f).toMatchObject({ id: 'bind', code: 'ldap.bind.connection-closed', field: 'ldapUrl' });
     expect(f.hint).toContain('ldaps://');
+  });
+});
+
+describe('certificate problems (a loopback TLS server with a certificate made here)', () => {
+  // openssl ca can back-date a certificate (x509 -req cannot in OpenSSL 3.0): an expired, self-signed one.
+  let dir = '';
+  let srv: tls.Server | undefined;
+  let port = 0;
+  let fresh: tls.Server | undefined;
+  let freshPort = 0;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dirlink-expired-'));
+    fs.writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n');
+    fs.writeFileSync(path.join(dir, 'index.txt'), '');
+    fs.writeFileSync(path.join(dir, 'serial'), '01\n');
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-out', 'req.csr']);
+    run(['ca', '-config', 'ca.cnf', '-batch', '-selfsign', '-keyfile', 'key.pem', '-in', 'req.csr', '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-out', 'cert.pem']);
+    srv = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (s) => s.on('error', () => {}));
+    await new Promise<void>((res) => srv!.listen(0, '127.0.0.1', res));
+    port = (srv.address() as net.AddressInfo).port;
+    // and a current self-signed one (an expired one is reported as expired first by OpenSSL)
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k2.pem', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '365', '-out', 'c2.pem']);
+    fresh = tls.createServer({ key: fs.readFileSync(path.join(dir, 'k2.pem')), cert: fs.readFileSync(path.join(dir, 'c2.pem')) }, (s) => s.on('error', () => {}));
+    await new Promise<void>((res) => fresh!.listen(0, '127.0.0.1', res));
+    freshPort = (fresh.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const x of [srv, fresh]) await new Promise<void>((res) => (x ? x.close(() => res()) : res()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('expired certificate (its CA trusted) → ldap.tls.cert-expired with the expiry date', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldaps://127.0.0.1:${port}`, caFile: path.join(dir, 'cert.pem'), timeoutMs: 3000 }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.cert-expired', field: 'ldapUrl' });
+    expect(f.message).toContain('2021-01-01');
+    expect(f.data).toMatchObject({ subject: 'CN=localhost', validTo: '2021-01-01T00:00:00.000Z' });
+  });
+
+  it('self-signed certificate, no CA file → ldap.tls.self-signed, caFile', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldaps://localhost:${freshPort}`, timeoutMs: 3000 }));
+    expect(firstFail(r)).toMatchObject({ id: 'tls', code: 'ldap.tls.self-signed', field: 'caFile', data: { missingCa: 'CN=localhost' } });
+  });
+
+  it('expired AND self-signed, no CA file → expiry is reported first (what OpenSSL checks first)', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldaps://localhost:${port}`, timeoutMs: 3000 }));
+    expect(firstFail(r)).toMatchObject({ id: 'tls', code: 'ldap.tls.cert-expired', field: 'ldapUrl' });
   });
 });
