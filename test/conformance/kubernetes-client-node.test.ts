@@ -76,6 +76,7 @@ describe('client-node 1.4 against the http emulator', () => {
   });
 
   it('Watch without resourceVersion starts with a synthetic ADDED, honours fieldSelector, and ends on dropWatches', async () => {
+    emu.controller.stepMs = 60_000; // no controller events from earlier tests may slip in
     const { kc } = client(emu);
     const events: string[] = [];
     const done = new Promise<unknown>((resolve) => {
