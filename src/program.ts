@@ -4,7 +4,17 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FIELDS } from './inputs/fields.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** package.json sits two levels above dist/src/program.js and one above src/program.ts (tests). */
+function version(): string {
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      /* try the next location */
+    }
+  }
+  return 'unknown';
+}
 
 const EXIT_HELP = `
 Exit codes:
@@ -56,7 +66,7 @@ function fields(cmd: Command, groups: FieldGroup[]): Command {
 export function buildProgram(run: (command: string, opts: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('dirlink')
     .description('Connect an LDAP / Active Directory to the Keycloak inside Run:AI: test the directory, plan, apply, restart the backend, prove a login.')
-    .version(pkg.version, '--version')
+    .version(version(), '--version')
     .addHelpText('after', EXIT_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
