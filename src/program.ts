@@ -56,7 +56,7 @@ function fields(cmd: Command, groups: FieldGroup[]): Command {
     } else if (f.type === 'boolean') {
       cmd.option(f.flag, `${f.help}${env}`);
     } else {
-      const arg = f.type === 'duration' ? '<duration>' : '<value>';
+      const arg = f.type === 'duration' ? '<duration>' : f.key === 'caFile' || f.key === 'kubeconfig' ? '<file>' : '<value>';
       cmd.option(`${f.flag} ${arg}`, `${f.help}${env}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
     }
   }

@@ -1,0 +1,75 @@
+// Secrets never appear in output: every stdout, stderr and file dirlink wrote, across successes
+// and failures, with --verbose and --json, is scanned for every password of the run.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { KC_ADMIN_PASSWORD, startSandbox, type RunResult, type Sandbox } from './harness.js';
+
+const world = inject('world');
+const d = world.openldap;
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+describe('secret leak scan', () => {
+  let sb: Sandbox;
+  const outputs: { name: string; r: RunResult }[] = [];
+  const WRONG_BIND = 'Wr0ng-bind-Passw0rd';
+  const WRONG_KC = 'Wr0ng-kc-Passw0rd';
+  const WRONG_VERIFY = 'Wr0ng-verify-Passw0rd';
+
+  beforeAll(async () => {
+    sb = await startSandbox();
+    const env = { DIRLINK_VENDOR: 'other' };
+    const runs: [string, string[], Record<string, string | undefined>][] = [
+      ['setup verbose', ['setup', '--verbose'], env],
+      ['setup json', ['setup', '--json', '--verbose', '--rotate-bind-password'], env],
+      ['check json', ['check', '--json', '--verbose'], env],
+      ['status', ['status', '--verbose'], env],
+      ['wrong bind password', ['check', '--verbose'], { ...env, DIRLINK_BIND_PASSWORD: WRONG_BIND }],
+      ['wrong bind password json', ['check', '--json'], { ...env, DIRLINK_BIND_PASSWORD: WRONG_BIND }],
+      ['wrong keycloak password', ['check', '--verbose'], { ...env, DIRLINK_KEYCLOAK_PASSWORD: WRONG_KC }],
+      ['wrong keycloak password json', ['check', '--json'], { ...env, DIRLINK_KEYCLOAK_PASSWORD: WRONG_KC }],
+      ['verify ok', ['verify', '--verify-user', d.users.normal, '--verbose'], { ...env, DIRLINK_VERIFY_PASSWORD: d.userPassword }],
+      ['verify wrong', ['verify', '--verify-user', d.users.normal, '--json', '--verbose'], { ...env, DIRLINK_VERIFY_PASSWORD: WRONG_VERIFY }],
+      ['undo', ['undo', '--verbose'], env],
+    ];
+    for (const [name, args, e] of runs) outputs.push({ name, r: await sb.run(args, d, { env: e }) });
+  });
+  afterAll(async () => sb?.close());
+
+  it('the runs did what they should (so the scan covers real work)', () => {
+    const code = (n: string) => outputs.find((o) => o.name === n)!.r.code;
+    expect(code('setup verbose')).toBe(0);
+    expect(code('wrong bind password')).toBe(3);
+    expect(code('wrong keycloak password')).toBe(4);
+    expect(code('verify ok')).toBe(0);
+    expect(code('verify wrong')).toBe(6);
+    expect(code('undo')).toBe(0);
+  });
+
+  it('no password in any stdout, stderr or written file', () => {
+    const secrets = [d.bindPassword, KC_ADMIN_PASSWORD, d.userPassword, WRONG_BIND, WRONG_KC, WRONG_VERIFY];
+    const leaks: string[] = [];
+    for (const { name, r } of outputs) {
+      for (const s of secrets) {
+        if (r.stdout.includes(s)) leaks.push(`${name}: stdout contains ${s.slice(0, 3)}…`);
+        if (r.stderr.includes(s)) leaks.push(`${name}: stderr contains ${s.slice(0, 3)}…`);
+      }
+    }
+    const written = filesUnder(join(sb.dir, 'state'));
+    expect(written.length).toBeGreaterThan(0);
+    for (const f of written) {
+      const text = readFileSync(f, 'utf8');
+      for (const s of secrets) if (text.includes(s)) leaks.push(`${f} contains ${s.slice(0, 3)}…`);
+    }
+    expect(leaks).toEqual([]);
+  });
+});
