@@ -145,7 +145,8 @@ describe('failures of Keycloak and Kubernetes', () => {
   });
 
   it('Kubernetes forbidden on the restart: exit 5, Keycloak changes reported as applied', async () => {
-    const sb = await startSandbox({ kube: { requireAuth: true }, kubeToken: 'readonly-token' });
+    // over https: like kubectl, dirlink sends no credentials to a plain-http API server
+    const sb = await startSandbox({ kube: { tls: true, requireAuth: true }, kubeToken: 'readonly-token' });
     try {
       const r = await sb.run(['setup', '--json'], world.openldap);
       expect(r.code).toBe(5);
