@@ -102,7 +102,8 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       env,
       reporter,
       redactor,
-      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout })) : io.overrides?.prompter,
+      // prompts only in interactive mode; --json keeps stdout for the JSON object
+      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout })) : undefined,
       ldap: adapters.ldap,
       keycloak: adapters.keycloak,
       kubernetes: adapters.kubernetes,
@@ -110,7 +111,6 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       stateDir: defaultStateDir(env),
       signal: controller.signal,
     };
-    if (!interactive) deps.prompter = undefined;
 
     const { resolveForCommand } = await import('./commands/inputs.js');
     inputs = await resolveForCommand(command, inputs, deps, interactive);

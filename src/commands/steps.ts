@@ -36,7 +36,7 @@ export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeRepo
   );
   const u = report.users;
   const summary = u ? `${u.capped ? `more than ${u.cap}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
-  const rec = step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
+  step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
   for (const l of report.layers) {
     if (l.status === 'skipped' && report.ok) continue;
     r.info(layerLine(l));
@@ -48,7 +48,6 @@ export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeRepo
     r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.cap}+` : u.count}):`);
     for (const p of u.sample.slice(0, 5)) r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${[p.firstName, p.lastName].filter(Boolean).join(' ')}`);
   }
-  void rec;
   if (!report.ok) throw ldapErrorFromReport(report)!;
   return report;
 }
