@@ -87,8 +87,13 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   const reporter = new Reporter({ sink: { write: (t) => sink.write(t), isTTY: sink.isTTY === true }, color, verbose: opts.verbose === true, redactor });
   const out: Record<string, unknown> = { ok: false, command, exitCode: 1, steps: reporter.steps };
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new CancelledError('interrupted (Ctrl-C)'));
-  process.once('SIGINT', onSigint);
+  // First Ctrl-C: stop waiting and report where we were. Second: leave at once.
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.cancelled);
+    stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
+    controller.abort(new CancelledError('interrupted (Ctrl-C)'));
+  };
+  process.on('SIGINT', onSigint);
 
   let exitCode: number = ExitCode.ok;
   try {
