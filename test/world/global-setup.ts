@@ -1,25 +1,16 @@
-// INTERIM (replaced by the directory-server work of issue 2): provides a World that points every
-// directory at the developer OpenLDAP in /tmp/dev-openldap (ports 3891/6361), so emulator work can start.
+// Starts the test world's real directory servers (Samba AD DC + OpenLDAP, in parallel; reused when
+// already running and healthy, restored from .cache/world when seeded before) and provides the World
+// to the tests (`inject('world')`). The teardown stops what this run started, unless another run
+// still uses it or DIRLINK_KEEP_WORLD=1. See test/world/directories.ts and test/world/ldap/.
 import type { TestProject } from 'vitest/node';
-import type { DirectoryInfo, World } from './types.js';
+import { startWorld } from './directories.js';
 
-export default function setup(project: TestProject) {
-  const ol: DirectoryInfo = {
-    kind: 'openldap',
-    url: 'ldap://127.0.0.1:3891',
-    ldapsUrl: 'ldaps://127.0.0.1:6361',
-    caFile: '/tmp/dev-openldap/tls/ca.pem',
-    certNames: ['localhost', '127.0.0.1', '::1'],
-    baseDn: 'dc=example,dc=org',
-    usersDn: 'ou=people,dc=example,dc=org',
-    bindDn: 'cn=readonly,dc=example,dc=org',
-    bindPassword: 'readonly-secret',
-    adminDn: 'cn=admin,dc=example,dc=org',
-    adminPassword: 'admin-secret',
-    userPassword: 'Passw0rd!',
-    userCount: 200,
-    users: { normal: 'user00001', noMail: [], duplicateMail: ['user00002', 'user00003'] },
+export default async function setup(project: TestProject) {
+  const verbose = process.env.DIRLINK_WORLD_VERBOSE === '1';
+  const started = await startWorld({ log: verbose ? (l) => process.stderr.write(`  ${l}\n`) : undefined });
+  project.provide('world', started.world);
+  process.stderr.write(`${started.summary}\n`);
+  return async () => {
+    await started.teardown();
   };
-  const world: World = { ad: ol, openldap: ol, openldapBig: ol, openldapTiny: ol, timings: {} };
-  project.provide('world', world);
 }

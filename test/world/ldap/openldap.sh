@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The test world's OpenLDAP: ONE slapd (Debian 'slapd' 2.5) with three mdb databases, on
+# ldap://127.0.0.1:3890 (StartTLS offered) and ldaps://127.0.0.1:6360, as root, no systemd.
+# usage: openldap.sh up | stop | status | logs
+#   up    reuse a healthy running slapd of the same script version, else restore the loaded data
+#         dir from the cache tarball, else generate + slapadd (offline) + cache; then start.
+#         Prints "RESULT openldap reused|restored|provisioned <seconds> <pid>" and TIMING lines on stdout.
+# Trees, accounts and passwords: see gen-openldap.py; $WORLD_ROOT/openldap/world.json describes them.
+# env: OL_BIG_USERS=20000, LDAP_PORT=3890, LDAPS_PORT=6360, WORLD_ROOT, WORLD_CACHE_DIR, START_TIMEOUT=30
+WORLD_SERVER=openldap
+. "$(dirname "$0")/common.sh"
+DIR=$WORLD_ROOT/openldap
+PIDF=$DIR/run/slapd-fg.pid
+OL_BIG_USERS=${OL_BIG_USERS:-20000}
+LDAP_PORT=${LDAP_PORT:-3890}; LDAPS_PORT=${LDAPS_PORT:-6360}
+START_TIMEOUT=${START_TIMEOUT:-30}
+
+bind_ok() {
+  [ -f "$DIR/world.json" ] || return 1
+  timeout 5 ldapsearch -x -o nettimeout=3 -H "ldap://127.0.0.1:$LDAP_PORT" \
+    -D cn=readonly,dc=example,dc=org -w readonly-secret -b dc=example,dc=org -s base dn >/dev/null 2>&1
+}
+running_pid() { [ -f "$PIDF" ] && pid_alive "$(cat "$PIDF")" && cat "$PIDF"; }
+healthy() { running_pid >/dev/null && bind_ok; }
+stop_slapd() {
+  local p; p=$(cat "$PIDF" 2>/dev/null || true)
+  if pid_alive "$p"; then say "stopping pid $p"; kill_tree "$p"; fi
+  rm -f "$PIDF"
+}
+log_tail() { say "--- tail of $DIR/log/slapd.out:"; tail -40 "$DIR/log/slapd.out" >&2 2>/dev/null || true; }
+
+start_slapd() {
+  local t p; t=$(now)
+  for port in $LDAP_PORT $LDAPS_PORT; do
+    port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start slapd"; }
+  done
+  mkdir -p "$DIR/run" "$DIR/log"
+  # -d 0: stay in the foreground, so $! is slapd's pid; fd 9 (our lock) must not be inherited
+  slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" -d 0 \
+    </dev/null >"$DIR/log/slapd.out" 2>&1 9>&- &
+  p=$!; echo "$p" > "$PIDF"
+  local deadline; deadline=$(( $(date +%s) + START_TIMEOUT ))
+  until bind_ok; do
+    if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "slapd exited during start"; fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then log_tail; kill_tree "$p"; rm -f "$PIDF"; die "slapd did not accept binds within ${START_TIMEOUT}s"; fi
+    sleep 0.1
+  done
+  timing start "$(since "$t")"
+  say "running, pid $p"
+}
+
+provision() {
+  local t; t=$(now)
+  rm -rf "$DIR"; mkdir -p "$DIR/run" "$DIR/log"
+  bash "$LDAP_SCRIPTS/make-ca.sh" "$DIR/tls" ldap.example.org
+  timeout 120 /usr/bin/python3 "$LDAP_SCRIPTS/gen-openldap.py" "$DIR" "$LDAP_PORT" "$LDAPS_PORT" "$OL_BIG_USERS" \
+    || die "gen-openldap.py failed"
+  timeout 30 slaptest -f "$DIR/slapd.conf" -u >"$DIR/log/slaptest.out" 2>&1 || { cat "$DIR/log/slaptest.out" >&2; die "slaptest failed"; }
+  timing provision "$(since "$t")"
+  t=$(now)
+  for suffix in dc=example,dc=org dc=big,dc=test dc=tiny,dc=test; do
+    case $suffix in dc=example,dc=org) k=openldap ;; dc=big,dc=test) k=openldapBig ;; *) k=openldapTiny ;; esac
+    timeout 300 slapadd -q -f "$DIR/slapd.conf" -b "$suffix" -l "$DIR/ldif/$k.ldif" >"$DIR/log/slapadd-$k.out" 2>&1 \
+      || { tail -20 "$DIR/log/slapadd-$k.out" >&2; die "slapadd of $suffix failed"; }
+  done
+  rm -rf "$DIR/ldif"
+  timing seed "$(since "$t")"
+}
+
+cmd=${1:-up}
+case "$cmd" in
+  up)
+    world_lock
+    T0=$(now)
+    KEY=$(cache_key "openldap big=$OL_BIG_USERS ports=$LDAP_PORT,$LDAPS_PORT")
+    TARBALL=$WORLD_CACHE_DIR/openldap-$KEY.tgz
+    if healthy && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
+      echo "RESULT openldap reused $(since "$T0") $(cat "$PIDF")"; exit 0
+    fi
+    if running_pid >/dev/null; then say "running slapd is unhealthy or of another script version: replacing it"; fi
+    stop_slapd
+    ensure_packages slapd slapadd ldapsearch openssl /usr/bin/python3 -- slapd ldap-utils openssl python3
+    if [ -f "$TARBALL" ] && t=$(now) && restore_cache "$DIR" "$TARBALL" && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
+      timing restore "$(since "$t")"
+      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"  # a fresh process: nobody owns it yet (directories.ts claims it)
+      start_slapd
+      echo "RESULT openldap restored $(since "$T0") $(cat "$PIDF")"
+    else
+      [ -f "$TARBALL" ] && say "cache $TARBALL unusable: provisioning"
+      provision
+      echo "$KEY" > "$DIR/.world-key"
+      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"
+      save_cache "$DIR" "$TARBALL"
+      start_slapd
+      echo "RESULT openldap provisioned $(since "$T0") $(cat "$PIDF")"
+    fi
+    ;;
+  stop) world_lock; stop_slapd ;;
+  status) if healthy; then echo "running pid $(cat "$PIDF")"; else echo "not running"; exit 1; fi ;;
+  logs) tail -n "${2:-50}" "$DIR/log/slapd.out" ;;
+  *) die "unknown command $cmd (up|stop|status|logs)" ;;
+esac
