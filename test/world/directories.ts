@@ -25,6 +25,8 @@ export interface ServerStartup {
   pid: number;
   /** whether this run will stop it at teardown (false: reused from another run, manual, or kept) */
   stopAtTeardown: boolean;
+  /** who is responsible for stopping it: this run, another live run (the last user stops it), or nobody (kept / started by hand) */
+  owner: 'this run' | 'another run' | 'kept';
   /** the scripts' own timings, e.g. 'samba-ad.provision', 'samba-ad.seed', 'samba-ad.restore', 'samba-ad.start' */
   timings: Record<string, number>;
 }
@@ -171,7 +173,9 @@ export async function upServer(server: ServerName, opts: StartOptions = {}): Pro
     writeFileSync(ownerFile(server), String(process.pid));
   }
   register(server);
+  const o = readOwner(server);
   return {
+    owner: o === String(process.pid) ? 'this run' : o !== undefined && /^\d+$/.test(o) ? 'another run' : 'kept',
     mode,
     seconds: Number(m[3]),
     pid: Number(m[4]),
@@ -243,7 +247,7 @@ export function formatSummary(startup: Partial<Record<ServerName, ServerStartup>
         : st.mode === 'restored'
           ? ` (restore ${st.timings[`${s}.restore`] ?? '?'}s + start ${st.timings[`${s}.start`] ?? '?'}s)`
           : '';
-    return `${s} ${st.mode} in ${st.seconds.toFixed(1)}s${detail}, pid ${st.pid}${st.stopAtTeardown ? '' : ', left running'}`;
+    return `${s} ${st.mode} in ${st.seconds.toFixed(1)}s${detail}, pid ${st.pid}${st.owner === 'this run' ? (st.stopAtTeardown ? '' : ', kept running') : st.owner === 'another run' ? ', shared with another run' : ', kept running'}`;
   });
   return `[world] ${parts.join('; ')}; ready after ${totalSeconds.toFixed(1)}s`;
 }
@@ -301,7 +305,12 @@ async function ensureStrongAuthOff(server: ServerName, opts: StartOptions) {
 
 /** What smb.conf currently says about 'ldap server require strong auth'. */
 export function sambaStrongAuthRequired(): boolean {
-  const conf = readFileSync(join(WORLD_ROOT, 'samba-ad', 'etc', 'smb.conf'), 'utf8');
+  let conf: string;
+  try {
+    conf = readFileSync(join(WORLD_ROOT, 'samba-ad', 'etc', 'smb.conf'), 'utf8');
+  } catch {
+    return false; // not provisioned
+  }
   const m = /^\s*ldap server require strong auth\s*=\s*(\S+)/im.exec(conf);
   return !!m && m[1]!.toLowerCase() !== 'no';
 }

@@ -48,10 +48,11 @@ ensure_packages() {
   timing install "$(since "$t")"
 }
 
-# cache_key PARAMS...: hash of every script in this directory + installed versions + host name + PARAMS
+# cache_key PARAMS...: hash of every script in this directory (not the *.md docs) + installed
+# versions + host name (it is in the certificates) + PARAMS
 cache_key() {
   {
-    for f in $(cd "$LDAP_SCRIPTS" && ls | LC_ALL=C sort); do echo "== $f"; cat "$LDAP_SCRIPTS/$f"; done
+    for f in $(cd "$LDAP_SCRIPTS" && ls | grep -v '\.md$' | LC_ALL=C sort); do echo "== $f"; cat "$LDAP_SCRIPTS/$f"; done
     dpkg-query -W -f='${Package} ${Version}\n' samba slapd 2>/dev/null || true
     hostname; echo "$WORLD_ROOT"; echo "$*"
   } | sha256sum | cut -c1-16
@@ -95,4 +96,18 @@ restore_cache() {
   rm -rf "$dir"
   tar -C "$(dirname "$dir")" -S -xzf "$tarball" 2>/dev/null || { rm -rf "$dir"; return 1; }
   mkdir -p "$dir/run" "$dir/log"
+}
+
+# spawn_daemon LOGFILE CMD...: start CMD in the background with stdin /dev/null, stdout+stderr to
+# LOGFILE and every other inherited descriptor closed (our lock on fd 9, pipes of whoever ran us:
+# a daemon holding them would keep the lock or make the caller wait for EOF). Sets DAEMON_PID.
+spawn_daemon() {
+  local log=$1; shift
+  (
+    for fd in $(ls /proc/$BASHPID/fd); do
+      [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+    done
+    exec "$@"
+  ) </dev/null >"$log" 2>&1 &
+  DAEMON_PID=$!
 }

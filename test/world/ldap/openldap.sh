@@ -35,10 +35,9 @@ start_slapd() {
     port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start slapd"; }
   done
   mkdir -p "$DIR/run" "$DIR/log"
-  # -d 0: stay in the foreground, so $! is slapd's pid; fd 9 (our lock) must not be inherited
-  slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" -d 0 \
-    </dev/null >"$DIR/log/slapd.out" 2>&1 9>&- &
-  p=$!; echo "$p" > "$PIDF"
+  # -d 0: stay in the foreground, so the pid we get is slapd's
+  spawn_daemon "$DIR/log/slapd.out" slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" -d 0
+  p=$DAEMON_PID; echo "$p" > "$PIDF"
   local deadline; deadline=$(( $(date +%s) + START_TIMEOUT ))
   until bind_ok; do
     if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "slapd exited during start"; fi

@@ -47,8 +47,8 @@ start_dc() {
     port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start Samba"; }
   done
   mkdir -p "$DIR/run" "$DIR/log"
-  samba -F -M single -s "$CONF" --debug-stdout -d 1 </dev/null >"$DIR/log/samba.out" 2>&1 9>&- &
-  p=$!; echo "$p" > "$PIDF"
+  spawn_daemon "$DIR/log/samba.out" samba -F -M single -s "$CONF" --debug-stdout -d 1
+  p=$DAEMON_PID; echo "$p" > "$PIDF"
   local deadline; deadline=$(( $(date +%s) + START_TIMEOUT ))
   until bind_ok; do
     if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "samba exited during start"; fi
