@@ -4,7 +4,7 @@
 #   DirectoryInfo objects of test/world/types.ts: openldap, openldapBig, openldapTiny).
 # usage: gen-openldap.py OL_DIR LDAP_PORT LDAPS_PORT BIG_USERS
 # Trees (all users inetOrgPerson with uid, cn, sn, givenName, mail, password Passw0rd!):
-#   dc=example,dc=org  "small": 40 users in ou=people (5 of them in ou=contractors,ou=people),
+#   dc=example,dc=org  "small": 40 users in ou=people: user00001..user00035 (user00031.. in ou=contractors,ou=people),
 #                      alice (normal), carol+dave (no mail), erin+frank (one shared mail)
 #   dc=big,dc=test     BIG_USERS users user00001.. in ou=people (user20000 without mail, user19998+user19999 share one)
 #   dc=tiny,dc=test    10 users user01..user10 in ou=people (user10 without mail, user08+user09 share one)
@@ -77,7 +77,7 @@ def small(people, domain, c):
     c.append(person("erin", people, "Erin", "Shared", "shared.mailbox@" + domain))
     c.append(person("frank", people, "Frank", "Shared", "shared.mailbox@" + domain))
     for i in range(1, 36):
-        uid = "user%03d" % i
+        uid = "user%05d" % i
         c.append(person(uid, contractors if i > 30 else people, "Given%d" % i, "Surname%d" % i, "%s@%s" % (uid, domain)))
     return 40, {"normal": "alice", "noMail": ["carol", "dave"], "duplicateMail": ["erin", "frank"]}
 

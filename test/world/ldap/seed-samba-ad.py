@@ -11,6 +11,7 @@
 #   OU=People                 the users DN: the special accounts live directly in it, the USER_COUNT
 #     OU=Engineering, ...     bulk users user00001.. only in nested OUs below it (1 to 3 levels deep),
 #                             so only a subtree search under OU=People finds everybody.
+# Users' RDN is the display name (CN=Given7 Surname7, CN=Alice Normal), as in real domains.
 # Bulk users: sAMAccountName userNNNNN, UPN userNNNNN@example.test, mail = UPN except every 7th
 # user, whose mail is givenN.surnameN@mail.example.test (differs from the UPN).
 # Passwords of seeded users are stored as NT hash only (DSDB_CONTROL_BYPASS_PASSWORD_HASH: simple
@@ -46,8 +47,10 @@ def add_ou(dn):
     samdb.add({"dn": dn, "objectClass": "organizationalUnit"})
 
 def add_user(parent, sam, given=None, sn=None, mail=None, uac=512, pwd_last_set=nttime_now):
+    display = " ".join(x for x in (given, sn) if x)
     msg = {
-        "dn": "CN=%s,%s" % (sam, parent),
+        # like accounts made in "AD Users and Computers": the RDN is the display name
+        "dn": "CN=%s,%s" % (display or sam, parent),
         "objectClass": "user",
         "sAMAccountName": sam,
         "userPrincipalName": "%s@%s" % (sam, realm),
@@ -57,7 +60,7 @@ def add_user(parent, sam, given=None, sn=None, mail=None, uac=512, pwd_last_set=
     }
     if given: msg["givenName"] = given
     if sn: msg["sn"] = sn
-    if given or sn: msg["displayName"] = " ".join(x for x in (given, sn) if x)
+    if display: msg["displayName"] = display
     if mail: msg["mail"] = mail
     samdb.add(msg, controls=NT_HASH_ONLY)
 
