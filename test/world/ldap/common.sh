@@ -71,8 +71,12 @@ kill_tree() {
   for _ in $(seq 1 30); do pid_alive "$p" || break; sleep 0.1; done
 }
 
-# port_busy PORT: true when something listens on 127.0.0.1:PORT or [::1]:PORT (TCP)
-port_busy() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
+# port_busy PORT: true when something listens on PORT (TCP; ss from iproute2 when present, else a
+# connect to 127.0.0.1 through bash's /dev/tcp)
+port_busy() {
+  if command -v ss >/dev/null 2>&1; then ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .
+  else timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; fi
+}
 
 # save_cache DIR TARBALL: tar a STOPPED data dir (no run/ or log/ contents) atomically; -S keeps
 # sparse files sparse (mdb data files are as big as their maxsize, mostly holes)
