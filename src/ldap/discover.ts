@@ -26,7 +26,14 @@ export async function discover(partial: ConnSettings, opts: { signal?: AbortSign
     if (root.vendorName) d.vendorName = root.vendorName;
     if (root.defaultNamingContext) d.defaultNamingContext = root.defaultNamingContext;
     for (const base of dataContexts(root)) {
-      d.candidateUsersDns.push(...(await findCandidates(session, base, filter, root.namingContexts, SCAN_CAP, root.supportsPaging)));
+      // A server may hold several suffixes of which the bind account can read only some (per-suffix
+      // access rules answer noSuchObject or insufficientAccessRights): skip those, keep the rest.
+      try {
+        d.candidateUsersDns.push(...(await findCandidates(session, base, filter, root.namingContexts, SCAN_CAP, root.supportsPaging)));
+      } catch (e) {
+        const code = (e as { code?: number }).code;
+        if (code !== 32 && code !== 50) throw e;
+      }
     }
     d.candidateUsersDns = d.candidateUsersDns.sort((a, b) => b.users - a.users).slice(0, 5);
     const best = d.candidateUsersDns[0]?.dn ?? dataContexts(root)[0];

@@ -84,7 +84,7 @@ describe('setup on Samba AD (CI mode: flags and environment)', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.plan.map((a: { kind: string }) => a.kind)).toEqual(['update-mapper', 'restart']);
-    expect(email.config['ldap.attribute']).toEqual(['userPrincipalName']);
+    expect(sb.federation()!.mappers.find((m) => m.name === 'email')!.config['ldap.attribute']).toEqual(['userPrincipalName']);
     expect(sb.kc.writes().map((w) => `${w.method} ${w.path}`)).toEqual([`PUT /admin/realms/runai/components/${email.id}`]);
   });
 

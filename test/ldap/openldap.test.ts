@@ -11,13 +11,16 @@ const world = inject('world');
 const ol = world.openldap;
 
 describe('OpenLDAP: success', () => {
-  it('ldap:// passes every layer, warns about clear text, and previews the users', async () => {
+  it('ldap:// passes every layer, warns about clear text and the seeded data problems, and previews the users', async () => {
     const seen: LayerResult[] = [];
     const r = await probeLdap(settingsFor(ol), { onLayer: (l) => seen.push(l) });
     expect(r.ok).toBe(true);
     expect(r.layers.map((l) => [l.id, l.status])).toEqual([
-      ['dns', 'ok'], ['tcp', 'ok'], ['tls', 'warn'], ['bind', 'ok'], ['rootdse', 'ok'], ['users-dn', 'ok'], ['search', 'ok'], ['attributes', 'ok'],
+      ['dns', 'ok'], ['tcp', 'ok'], ['tls', 'warn'], ['bind', 'ok'], ['rootdse', 'ok'], ['users-dn', 'ok'], ['search', 'ok'],
+      // the small tree holds users without mail and two sharing one: a warning, not a failure
+      ['attributes', 'warn'],
     ]);
+    expect(r.users).toMatchObject({ withoutEmail: ol.users.noMail.length, duplicateEmails: [{ dns: expect.any(Array) }] });
     expect(seen.map((l) => l.id)).toEqual(r.layers.map((l) => l.id));
     expect(layer(r, 'tls')).toMatchObject({ code: 'ldap.tls.plaintext', field: 'startTls' });
     expect(r.layers.every((l) => typeof l.ms === 'number' && l.ms >= 0)).toBe(true);
