@@ -3,7 +3,7 @@
 import type { Settings } from '../inputs/resolve.js';
 import { defaultAttributes, desiredConfig } from '../keycloak/federation.js';
 import { findFederation, findRealm } from '../keycloak/observe.js';
-import type { Vendor } from '../inputs/validate.js';
+import type { Vendor } from '../ldap/types.js';
 import type { Deps } from './context.js';
 import { connectKube, loginKeycloak } from './steps.js';
 

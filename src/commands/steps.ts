@@ -19,21 +19,7 @@ function layerLine(l: LayerResult): string {
 export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeReport> {
   const r = deps.reporter;
   const step = r.step('ldap', `Directory ${s.ldap.url}`);
-  const report = await deps.ldap.probe(
-    {
-      url: s.ldap.url,
-      startTls: s.ldap.startTls,
-      caFile: s.ldap.caFile,
-      bindDn: s.ldap.bindDn,
-      bindPassword: s.ldap.bindPassword,
-      usersDn: s.ldap.usersDn,
-      usernameAttribute: s.ldap.usernameAttribute,
-      emailAttribute: s.ldap.emailAttribute,
-      vendor: s.ldap.vendor,
-      timeoutMs: s.ldap.timeoutMs,
-    },
-    { onLayer: (l) => step.progress(`${l.id} ${l.status}`), signal: deps.signal },
-  );
+  const report = await deps.ldap.probe(s.ldap, { onLayer: (l) => step.progress(`${l.id} ${l.status}`), signal: deps.signal });
   const u = report.users;
   const summary = u ? `${u.capped ? `more than ${u.cap}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
   step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');

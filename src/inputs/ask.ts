@@ -8,7 +8,7 @@ import { FIELD_BY_KEY, type FieldKey } from './fields.js';
 import type { Prompter } from './prompter.js';
 import { missing, type Command } from './resolve.js';
 import type { Inputs, Source } from './sources.js';
-import type { Vendor } from './validate.js';
+import type { Vendor } from '../ldap/types.js';
 
 export interface AskDeps {
   prompter: Prompter;

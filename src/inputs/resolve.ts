@@ -5,23 +5,14 @@ import { defaultAttributes } from '../keycloak/federation.js';
 import type { KeycloakAuth } from '../keycloak/types.js';
 import { FIELD_BY_KEY, describeSources, type FieldKey } from './fields.js';
 import type { Inputs } from './sources.js';
-import { parseDuration, type Vendor } from './validate.js';
+import type { LdapSettings, Vendor } from '../ldap/types.js';
+import { parseDuration } from './validate.js';
 
 export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo';
 
 export interface Settings {
-  ldap: {
-    url: string;
-    startTls: boolean;
-    caFile?: string;
-    bindDn: string;
-    bindPassword: string;
-    usersDn: string;
-    usernameAttribute: string;
-    emailAttribute: string;
-    vendor: Vendor;
-    timeoutMs: number;
-  };
+  /** the directory settings the LDAP check takes, with vendor and timeout always resolved */
+  ldap: LdapSettings & { vendor: Vendor; timeoutMs: number };
   keycloak: { url: string; realm: string; auth: KeycloakAuth; federationName: string };
   kube: { restart: boolean; kubeconfig?: string; context?: string; namespace: string; deployment: string; rolloutTimeoutMs: number };
   verify?: { user: string; password: string };

@@ -1,6 +1,7 @@
 // Validation where an input enters: each validator either returns the normalised value or a
 // reason a person can act on. Prompts re-ask with the reason; flags/env/config end with exit 2.
 import { accessSync, constants, statSync } from 'node:fs';
+import type { Vendor } from '../ldap/types.js';
 
 export type Verdict = { ok: true; value: string } | { ok: false; reason: string };
 export type Validator = (raw: string) => Verdict;
@@ -10,8 +11,7 @@ const bad = (reason: string): Verdict => ({ ok: false, reason });
 
 // RFC 4512 descr or numericoid; AD attribute names follow the same shape.
 const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|\d+(?:\.\d+)+)$/;
-const VENDORS = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'] as const;
-export type Vendor = (typeof VENDORS)[number];
+const VENDORS: readonly Vendor[] = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'];
 
 /** Parses an RFC 4514 DN just far enough to reject what no server would accept. */
 export function checkDn(raw: string): string | undefined {

@@ -1,7 +1,7 @@
 // What the federation and its mappers should look like (pure). The values are the Run:AI
 // procedure's (seed 001) spelled out explicitly, as in keycloak.md's "minimal wizard payload":
 // never rely on the console's presets (it defaults the username attribute to cn).
-import type { Vendor } from '../inputs/validate.js';
+import type { Vendor } from '../ldap/types.js';
 import type { Component, Config } from './types.js';
 import { LDAP_PROVIDER_TYPE, SECRET_MASK } from './types.js';
 
