@@ -115,3 +115,23 @@ spawn_daemon() {
   ) </dev/null >"$log" 2>&1 &
   DAEMON_PID=$!
 }
+
+# The data dir from the cache tarball when it holds this script version, else provision, seed and
+# cache it; then start. usage: restore_or_provision PROVISION_FN START_FN (DIR, KEY, TARBALL, T0, PIDF set)
+restore_or_provision() {
+  local provision_fn=$1 start_fn=$2 t
+  if [ -f "$TARBALL" ] && t=$(now) && restore_cache "$DIR" "$TARBALL" && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
+    timing restore "$(since "$t")"
+    rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"  # a fresh process: nobody owns it yet (directories.ts claims it)
+    "$start_fn"
+    echo "RESULT $WORLD_SERVER restored $(since "$T0") $(cat "$PIDF")"
+  else
+    [ -f "$TARBALL" ] && say "cache $TARBALL unusable: provisioning"
+    "$provision_fn"
+    echo "$KEY" > "$DIR/.world-key"
+    rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"
+    save_cache "$DIR" "$TARBALL"
+    "$start_fn"
+    echo "RESULT $WORLD_SERVER provisioned $(since "$T0") $(cat "$PIDF")"
+  fi
+}

@@ -79,20 +79,7 @@ case "$cmd" in
     if running_pid >/dev/null; then say "running slapd is unhealthy or of another script version: replacing it"; fi
     stop_slapd
     ensure_packages slapd slapadd ldapsearch openssl /usr/bin/python3 -- slapd ldap-utils openssl python3
-    if [ -f "$TARBALL" ] && t=$(now) && restore_cache "$DIR" "$TARBALL" && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
-      timing restore "$(since "$t")"
-      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"  # a fresh process: nobody owns it yet (directories.ts claims it)
-      start_slapd
-      echo "RESULT openldap restored $(since "$T0") $(cat "$PIDF")"
-    else
-      [ -f "$TARBALL" ] && say "cache $TARBALL unusable: provisioning"
-      provision
-      echo "$KEY" > "$DIR/.world-key"
-      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"
-      save_cache "$DIR" "$TARBALL"
-      start_slapd
-      echo "RESULT openldap provisioned $(since "$T0") $(cat "$PIDF")"
-    fi
+    restore_or_provision provision start_slapd
     ;;
   stop) world_lock; stop_slapd ;;
   status) if healthy; then echo "running pid $(cat "$PIDF")"; else echo "not running"; exit 1; fi ;;

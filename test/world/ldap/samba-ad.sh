@@ -107,20 +107,7 @@ case "$cmd" in
     ensure_packages samba samba-tool ldapsearch openssl /usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf -- \
       samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind ldap-utils openssl ca-certificates
     /usr/bin/python3 -c 'import samba' 2>/dev/null || die "/usr/bin/python3 has no samba module (package python3-samba)"
-    if [ -f "$TARBALL" ] && t=$(now) && restore_cache "$DIR" "$TARBALL" && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
-      timing restore "$(since "$t")"
-      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"  # a fresh process: nobody owns it yet (directories.ts claims it)
-      start_dc
-      echo "RESULT samba-ad restored $(since "$T0") $(cat "$PIDF")"
-    else
-      [ -f "$TARBALL" ] && say "cache $TARBALL unusable: provisioning"
-      provision
-      echo "$KEY" > "$DIR/.world-key"
-      rm -f "$WORLD_ROOT/.owner-$WORLD_SERVER"
-      save_cache "$DIR" "$TARBALL"
-      start_dc
-      echo "RESULT samba-ad provisioned $(since "$T0") $(cat "$PIDF")"
-    fi
+    restore_or_provision provision start_dc
     ;;
   stop) world_lock; stop_dc ;;
   status) if healthy; then echo "running pid $(cat "$PIDF")"; else echo "not running"; exit 1; fi ;;
