@@ -6,7 +6,7 @@ import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { applyKeycloak } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
-import { observeKeycloak } from '../keycloak/observe.js';
+import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
 import { updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
 import { adviceFor } from '../keycloak/test-codes.js';
 import { SECRET_MASK, type KeycloakPort } from '../keycloak/types.js';
@@ -145,17 +145,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     st.done('ok', res.applied.join('; '));
 
     // 10. the saved configuration, tested by Keycloak with its stored secret
-    const t = await kc.testLdapConnection(observed.observed.realm, {
-      action: 'testAuthentication',
-      connectionUrl: fs.url,
-      bindDn: fs.bindDn,
-      bindCredential: SECRET_MASK,
-      authType: 'simple',
-      useTruststoreSpi: 'always',
-      connectionTimeout: String(fs.timeoutMs),
-      startTls: String(fs.startTls),
-      componentId: res.federationId,
-    });
+    const t = await kc.testLdapConnection(observed.observed.realm, authenticationTest(fs, SECRET_MASK, res.federationId));
     if (!t.ok) {
       r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'fail', `${t.code}: ${adviceFor(t.code)}`);
       throw new KeycloakError('keycloak.ldap-test-after', `the federation was saved, but Keycloak's test of it fails: ${t.code}`, { hint: adviceFor(t.code) });

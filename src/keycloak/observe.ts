@@ -57,6 +57,21 @@ export async function findFederation(kc: KeycloakPort, realm: RealmRef, name: st
   return { federation: same[0], others: all.filter((c) => c.name !== name) };
 }
 
+/** Keycloak's testAuthentication of these settings; the mask plus componentId tests the stored password. */
+export function authenticationTest(s: FederationSettings, bindCredential: string, componentId?: string): TestLdapRequest {
+  return {
+    action: 'testAuthentication',
+    connectionUrl: s.url,
+    bindDn: s.bindDn,
+    bindCredential,
+    authType: 'simple',
+    useTruststoreSpi: 'always',
+    connectionTimeout: String(s.timeoutMs),
+    startTls: String(s.startTls),
+    ...(componentId ? { componentId } : {}),
+  };
+}
+
 /**
  * How to treat the bind password, which Keycloak only ever shows masked. The stored one is kept
  * only when URL and bind DN are unchanged AND Keycloak itself says it still authenticates;
@@ -70,21 +85,12 @@ export async function decideCredential(
   fed: Component | undefined,
   rotate: boolean,
 ): Promise<{ decision: CredentialDecision; keycloakTest: { ok: boolean; code?: string; advice?: string } }> {
-  const base: TestLdapRequest = {
-    action: 'testAuthentication',
-    connectionUrl: s.url,
-    bindDn: s.bindDn,
-    bindCredential: bindPassword,
-    authType: 'simple',
-    useTruststoreSpi: 'always',
-    connectionTimeout: String(s.timeoutMs),
-    startTls: String(s.startTls),
-  };
+  const base = authenticationTest(s, bindPassword);
   const cfg = fed?.config ?? {};
   const unchanged = fed && cfg.connectionUrl?.[0] === s.url && cfg.bindDn?.[0]?.toLowerCase() === s.bindDn.toLowerCase();
 
   if (fed && unchanged && !rotate) {
-    const r = await kc.testLdapConnection(realm, { ...base, bindCredential: SECRET_MASK, componentId: fed.id });
+    const r = await kc.testLdapConnection(realm, authenticationTest(s, SECRET_MASK, fed.id));
     if (r.ok) return { decision: { action: 'keep', reason: "Keycloak's stored password still authenticates" }, keycloakTest: { ok: true } };
     if (r.code !== 'AuthenticationFailure') {
       return { decision: { action: 'send', reason: `Keycloak could not test its stored password (${r.code})` }, keycloakTest: { ok: false, code: r.code, advice: adviceFor(r.code) } };
