@@ -82,7 +82,9 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   const stderr = io.stderr ?? process.stderr;
   const jsonMode = opts.json === true;
   const redactor = new Redactor();
-  const sink = jsonMode ? stderr : stdout;
+  // `dirlink kubeconfig` without --write prints a kubeconfig on stdout: progress goes to stderr, as with --json
+  const printsDocument = command === 'kubeconfig' && opts.write === undefined;
+  const sink = jsonMode || printsDocument ? stderr : stdout;
   const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && sink.isTTY === true && env.TERM !== 'dumb';
   const reporter = new Reporter({ sink: { write: (t) => sink.write(t), isTTY: sink.isTTY === true }, color, verbose: opts.verbose === true, redactor });
   const out: Record<string, unknown> = { ok: false, command, exitCode: 1, steps: reporter.steps };
@@ -115,6 +117,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       now: io.overrides?.now ?? (() => new Date()),
       stateDir: defaultStateDir(env),
       signal: controller.signal,
+      print: (t) => stdout.write(redactor.redact(t)),
     };
 
     const { resolveForCommand } = await import('./commands/inputs.js');
@@ -139,7 +142,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   }
   out.exitCode = exitCode;
   if (jsonMode) stdout.write(redactor.redact(JSON.stringify(out, null, 2)) + '\n');
-  else if (exitCode === 0) stdout.write(redactor.redact(`\n${summaryLine(command, out)}\n`));
+  else if (exitCode === 0) (printsDocument ? stderr : stdout).write(redactor.redact(`\n${summaryLine(command, out)}\n`));
   return exitCode;
 }
 
@@ -148,6 +151,11 @@ function summaryLine(command: Command, out: Record<string, unknown>): string {
   if (command === 'setup') {
     if (out.changed) return `Done: the directory is connected${out.rollout ? ' and the backend restarted' : ''}.${out.snapshot ? ` Undo with: dirlink undo` : ''}`;
     return (out.plan as unknown[] | undefined)?.length ? 'Dry run complete: nothing was changed.' : 'Nothing to change: the realm is already configured.';
+  }
+  if (command === 'kubeconfig') {
+    const k = out.kubeconfig as { file?: string; changed?: boolean } | undefined;
+    if (!k?.file) return 'Done: paste the user into the researchers\' kubeconfig, or rerun with --write.';
+    return k.changed ? `Done: ${k.file} has the researcher login.` : `Nothing to change: ${k.file} already has the researcher login.`;
   }
   return 'Done.';
 }

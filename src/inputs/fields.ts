@@ -28,7 +28,11 @@ export type FieldKey =
   | 'restart'
   | 'rolloutTimeout'
   | 'verifyUser'
-  | 'verifyPassword';
+  | 'verifyPassword'
+  | 'cliClientId'
+  | 'kubeconfigUser'
+  | 'authFlow'
+  | 'redirectUri';
 
 export type FieldType = 'string' | 'boolean' | 'secret' | 'duration';
 
@@ -102,6 +106,15 @@ export const FIELDS: readonly Field[] = [
     help: 'log this directory user in through Keycloak at the end' },
   { key: 'verifyPassword', type: 'secret', label: 'verify password', flag: '--verify-password-file', env: 'DIRLINK_VERIFY_PASSWORD', configKey: 'verify.passwordFile',
     help: 'password of the verify user' },
+  // `dirlink kubeconfig`: the kubeconfig user researchers log in with (Run:AI researcher authentication)
+  { key: 'cliClientId', type: 'string', label: 'researcher client id', flag: '--client-id', env: 'DIRLINK_CLI_CLIENT_ID', configKey: 'researcher.clientId', default: 'runai-cli', validate: validators.nonEmpty,
+    help: "the realm's client the Run:AI CLI / kubectl log in through (not the admin client of --keycloak-client-id)" },
+  { key: 'kubeconfigUser', type: 'string', label: 'kubeconfig user name', flag: '--user-name', env: 'DIRLINK_KUBECONFIG_USER', configKey: 'researcher.userName', default: 'runai-authenticated-user', validate: validators.nonEmpty,
+    help: 'name of the user entry in the kubeconfig (contexts point at it)' },
+  { key: 'authFlow', type: 'string', label: 'auth flow', flag: '--auth-flow', env: 'DIRLINK_AUTH_FLOW', configKey: 'researcher.authFlow', default: 'remote-browser', validate: validators.authFlow,
+    help: 'remote-browser (log in from any browser, paste the code back: works on machines without one) | cli (user name and password typed into the CLI)' },
+  { key: 'redirectUri', type: 'string', label: 'redirect URI', flag: '--redirect-uri', env: 'DIRLINK_REDIRECT_URI', configKey: 'researcher.redirectUri', validate: validators.redirectUri,
+    help: 'where Keycloak sends the browser after a remote-browser login (default: https://<Keycloak host>/oauth-code)' },
 ];
 
 export const FIELD_BY_KEY: Readonly<Record<FieldKey, Field>> = Object.fromEntries(FIELDS.map((f) => [f.key, f])) as Record<FieldKey, Field>;

@@ -170,6 +170,26 @@ export const validators = {
     return ms === undefined ? bad('is not a duration (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
   },
 
+  /** the Run:AI CLI's auth-flow values for a self-hosted (Keycloak) control plane */
+  authFlow(raw: string): Verdict {
+    const v = raw.trim().toLowerCase();
+    return v === 'remote-browser' || v === 'cli' ? ok(v) : bad('must be remote-browser or cli');
+  },
+
+  /** an absolute https:// (or http://) URL, kept as typed apart from surrounding spaces */
+  redirectUri(raw: string): Verdict {
+    const v = raw.trim();
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return bad('is not a URL (expected https://runai.example.com/oauth-code)');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https://`);
+    if (u.username || u.password || u.hash) return bad('must not contain credentials or a fragment');
+    return ok(v);
+  },
+
   readableFile(raw: string): Verdict {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
