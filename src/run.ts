@@ -109,8 +109,8 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       env,
       reporter,
       redactor,
-      // prompts only in interactive mode; --json keeps stdout for the JSON object
-      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout })) : undefined,
+      // prompts only in interactive mode; --json (and a printed kubeconfig) keep stdout for the document
+      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode || printsDocument ? stderr : stdout })) : undefined,
       ldap: adapters.ldap,
       keycloak: adapters.keycloak,
       kubernetes: adapters.kubernetes,

@@ -11,6 +11,9 @@ import { clientProblems, redirectAllowed } from '../../src/researcher/client-che
 import { backupName, kubeconfigChain, mergeUser, writeKubeconfig, writeTarget } from '../../src/researcher/kubeconfig-file.js';
 import { readTemplate, renderTemplate, researcherUser, type KubeconfigUser } from '../../src/researcher/template.js';
 import type { ClientInfo } from '../../src/keycloak/types.js';
+import { toSettings, validateInputs } from '../../src/inputs/resolve.js';
+import { fromEnv, fromFlags, merge } from '../../src/inputs/sources.js';
+import { validators } from '../../src/inputs/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dirlink-researcher-'));
 let n = 0;
@@ -299,5 +302,16 @@ describe('Auth0 connector leftovers', () => {
     expect(migrationAdvice('uid', 'https://kc', ['runai-authenticated-user', 'r2', 'r2'])[2]).toContain(
       'dirlink kubeconfig --keycloak-url https://kc --write ; dirlink kubeconfig --keycloak-url https://kc --write --user-name r2 (',
     );
+  });
+});
+
+describe('the researcher inputs', () => {
+  it('default to the Run:AI names and validate flow and redirect URI where they enter', () => {
+    expect(toSettings(fromFlags({ keycloakUrl: 'https://kc' })).researcher).toEqual({ clientId: 'runai-cli', userName: 'runai-authenticated-user', authFlow: 'remote-browser', redirectUri: undefined });
+    expect(toSettings(validateInputs(fromEnv({ DIRLINK_AUTH_FLOW: 'CLI', DIRLINK_CLI_CLIENT_ID: 'runai' }))).researcher).toMatchObject({ authFlow: 'cli', clientId: 'runai' });
+    expect(validators.authFlow('browser')).toMatchObject({ ok: false, reason: 'must be remote-browser or cli' });
+    expect(validators.redirectUri(' https://runai.corp/oauth-code ')).toEqual({ ok: true, value: 'https://runai.corp/oauth-code' });
+    expect(validators.redirectUri('ftp://x/y')).toMatchObject({ ok: false });
+    expect(() => validateInputs(merge(fromFlags({ redirectUri: 'not a url' })))).toThrow(/redirect URI \(--redirect-uri\)/);
   });
 });
