@@ -30,7 +30,12 @@ export const layer = (r: ProbeReport, id: string) => {
   return l;
 };
 
-export const firstFail = (r: ProbeReport) => r.layers.find((l) => l.status === 'fail');
+/** The first failing layer. Every failure must name the input to change and say what to do (issue 4). */
+export const firstFail = (r: ProbeReport) => {
+  const f = r.layers.find((l) => l.status === 'fail');
+  if (f && (!f.field || !f.hint)) throw new Error(`failing layer ${f.id} (${f.code}) names no input to change (field ${f.field}) or no hint`);
+  return f;
+};
 
 export function hostPort(url: string): { host: string; port: number } {
   const u = new URL(url);
