@@ -50,6 +50,7 @@ export interface Discovery {
   supportsPaging: boolean;
 }
 
+/** One user as Keycloak will show it (username and email lower-cased, names as its mappers fill them). */
 export interface UserPreview {
   username?: string;
   email?: string;
