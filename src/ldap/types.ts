@@ -60,6 +60,12 @@ export interface UserPreview {
   disabled?: boolean;
 }
 
+/** A user named in a "who is affected" list of the preview. */
+export interface UserRef {
+  dn: string;
+  username?: string;
+}
+
 export interface UserStats {
   /** users seen, at most `cap` */
   count: number;
@@ -70,7 +76,12 @@ export interface UserStats {
   withoutUsername: number;
   duplicateEmails: { email: string; dns: string[] }[];
   duplicateUsernames: { username: string; dns: string[] }[];
+  /** AD accounts with ACCOUNTDISABLE set */
   disabled: number;
+  /** the first users (at most 20) without the email attribute */
+  withoutEmailUsers: UserRef[];
+  /** the first disabled accounts (at most 20) */
+  disabledUsers: UserRef[];
   sample: UserPreview[];
 }
 

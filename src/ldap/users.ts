@@ -7,7 +7,7 @@ import { isUnder, looksLikeDn, parentDn, sameDn } from './dn.js';
 import { attr, dataContexts, type RootDse } from './rootdse.js';
 import type { Outcome } from './runner.js';
 import { findCandidates } from './scan.js';
-import type { UserPreview, UserStats, Vendor } from './types.js';
+import type { UserPreview, UserRef, UserStats, Vendor } from './types.js';
 import { fail, resultCode, TimeoutError } from './util.js';
 
 const listCandidates = (c: { dn: string; users: number }[]) => c.map((x) => `${x.dn} (${x.users} users)`).join('; ');
@@ -99,6 +99,9 @@ export async function checkUsersDn(session: Session, usersDn: string, root: Root
   return { message: `Users DN ${usersDn} exists` };
 }
 
+/** How many users each "who is affected" list of the preview names (the counts are exact). */
+export const EXAMPLES = 20;
+
 type Rec = Record<string, unknown>;
 
 /**
@@ -136,6 +139,8 @@ export class UserAccumulator {
   private disabled = 0;
   private readonly emails = new Map<string, string[]>();
   private readonly usernames = new Map<string, string[]>();
+  private readonly withoutEmailUsers: UserRef[] = [];
+  private readonly disabledUsers: UserRef[] = [];
   private readonly rdn: string;
   readonly sample: UserPreview[] = [];
 
@@ -154,13 +159,20 @@ export class UserAccumulator {
     // Keycloak stores usernames and emails lower-cased, so that is what collides.
     const username = attr(rec, this.usernameAttribute)[0]?.toLowerCase();
     const email = attr(rec, this.emailAttribute)[0]?.toLowerCase();
+    const ref: UserRef = username ? { dn: e.dn, username } : { dn: e.dn };
     if (username === undefined || username === '') this.withoutUsername++;
     else push(this.usernames, username, e.dn);
-    if (email === undefined || email === '') this.withoutEmail++;
-    else push(this.emails, email, e.dn);
+    if (email === undefined || email === '') {
+      this.withoutEmail++;
+      if (this.withoutEmailUsers.length < EXAMPLES) this.withoutEmailUsers.push(ref);
+    } else push(this.emails, email, e.dn);
+    // AD: userAccountControl bit 2 (ACCOUNTDISABLE); Keycloak's MSAD mapper shows such users disabled
     const uac = Number(attr(rec, 'userAccountControl')[0]);
     const isDisabled = this.vendor === 'ad' && Number.isFinite(uac) && (uac & 2) === 2;
-    if (isDisabled) this.disabled++;
+    if (isDisabled) {
+      this.disabled++;
+      if (this.disabledUsers.length < EXAMPLES) this.disabledUsers.push(ref);
+    }
     if (this.sample.length < this.sampleSize) {
       const p: UserPreview = { dn: e.dn };
       if (username) p.username = username;
@@ -180,6 +192,8 @@ export class UserAccumulator {
       duplicateEmails: dups(this.emails).map(([email, dns]) => ({ email, dns })),
       duplicateUsernames: dups(this.usernames).map(([username, dns]) => ({ username, dns })),
       disabled: this.disabled,
+      withoutEmailUsers: this.withoutEmailUsers,
+      disabledUsers: this.disabledUsers,
       sample: this.sample,
     };
   }

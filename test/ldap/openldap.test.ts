@@ -5,6 +5,10 @@ import { probeLdap, ldapErrorFromReport } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
 import type { LayerResult } from '../../src/ldap/types.js';
 import { ExitCode, LdapError } from '../../src/errors.js';
+import { connectAndBind, type Session } from '../../src/ldap/connect.js';
+import { OTHER_USER_FILTER } from '../../src/ldap/filter.js';
+import { Runner } from '../../src/ldap/runner.js';
+import { scan } from '../../src/ldap/scan.js';
 import { aliasNotInCert, firstFail, hostPort, layer, openldapFixture, settingsFor, type Fixture } from './helpers.js';
 
 const world = inject('world');
@@ -20,7 +24,14 @@ describe('OpenLDAP: success', () => {
       // the small tree holds users without mail and two sharing one: a warning, not a failure
       ['attributes', 'warn'],
     ]);
-    expect(r.users).toMatchObject({ withoutEmail: ol.users.noMail.length, duplicateEmails: [{ dns: expect.any(Array) }] });
+    expect(r.users!.withoutEmail).toBe(ol.users.noMail.length);
+    expect(r.users!.withoutEmailUsers.map((u) => u.username).sort()).toEqual([...ol.users.noMail].sort());
+    expect(r.users!.duplicateEmails).toHaveLength(1);
+    expect(r.users!.duplicateEmails[0]!.dns.map((d) => d.split(',')[0]).sort()).toEqual(ol.users.duplicateMail.map((u) => `uid=${u}`).sort());
+    expect(r.users!.duplicateUsernames).toEqual([]);
+    const codes = ((layer(r, 'attributes').data!.warnings ?? []) as { code: string }[]).map((w) => w.code);
+    expect(codes).toEqual(['ldap.attributes.email-partial', 'ldap.attributes.duplicate-emails']);
+    for (const u of ol.users.noMail) expect(layer(r, 'attributes').message).toContain(u);
     expect(seen.map((l) => l.id)).toEqual(r.layers.map((l) => l.id));
     expect(layer(r, 'tls')).toMatchObject({ code: 'ldap.tls.plaintext', field: 'startTls' });
     expect(r.layers.every((l) => typeof l.ms === 'number' && l.ms >= 0)).toBe(true);
@@ -28,8 +39,9 @@ describe('OpenLDAP: success', () => {
     expect(r.discovery!.namingContexts).toContain(ol.baseDn);
     expect(r.users).toMatchObject({ count: ol.userCount, capped: false, withoutUsername: 0, disabled: 0 });
     expect(r.users!.sample).toHaveLength(10);
+    // as Keycloak maps a uid-RDN federation: first name is the whole cn, last name sn
     const normal = r.users!.sample.find((u) => u.username === ol.users.normal);
-    if (normal) expect(normal.dn.toLowerCase()).toContain(`uid=${ol.users.normal}`);
+    expect(normal).toEqual({ username: ol.users.normal, email: `${ol.users.normal}@example.org`, firstName: 'Alice Normal', lastName: 'Normal', dn: `uid=${ol.users.normal},${ol.usersDn}` });
     expect(r.users!.sample[0]).toMatchObject({ username: expect.any(String), email: expect.stringContaining('@'), dn: expect.any(String) });
     expect(ldapErrorFromReport(r)).toBeUndefined();
   });
@@ -197,6 +209,33 @@ describe('OpenLDAP: counts, duplicates, missing mail (fixture OU)', () => {
 
 describe('OpenLDAP: the big tree pages past the server\'s un-paged limit', () => {
   const big = world.openldapBig;
+  async function withSession<T>(d: typeof big, fn: (s: Session) => Promise<T>): Promise<T> {
+    const session = await connectAndBind(settingsFor(d), new Runner(10_000, d.bindPassword));
+    if (!session) throw new Error(`cannot bind to ${d.baseDn}`);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  }
+  const unpaged = (cap: number) => ({ filter: OTHER_USER_FILTER, attributes: ['uid'], cap, paging: false });
+
+  // slapd's limit here is soft (size.soft=1000, hard unlimited): a client size limit lifts it
+  it('without paged results the search is bounded by a size limit of cap + 1 (for servers that do not page)', async () => {
+    await withSession(big, async (s) => {
+      let seen = 0;
+      expect(await scan(s, big.usersDn, unpaged(50), () => seen++)).toEqual({ count: 50, capped: true, references: 0 });
+      expect(seen).toBe(50);
+      seen = 0;
+      expect(await scan(s, big.usersDn, unpaged(1500), () => seen++)).toEqual({ count: 1500, capped: true, references: 0 });
+      expect(seen).toBe(1500);
+    });
+    const tiny = world.openldapTiny;
+    await withSession(tiny, async (s) => {
+      expect(await scan(s, tiny.usersDn, unpaged(5000), () => {})).toEqual({ count: tiny.userCount, capped: false, references: 0 });
+    });
+  });
+
   it('stops at the cap and says "more than N"', async () => {
     const cap = big.userCount > 5000 ? 5000 : Math.max(1, big.userCount - 1);
     const r = await probeLdap(settingsFor(big), { cap });

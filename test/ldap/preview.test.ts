@@ -3,8 +3,9 @@
 // mappers fill them, and the duplicate / missing-email / disabled detectors.
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { who } from '../../src/ldap/attributes.js';
 import { dataContexts, detectVendor } from '../../src/ldap/rootdse.js';
-import { keycloakNames, UserAccumulator } from '../../src/ldap/users.js';
+import { EXAMPLES, keycloakNames, UserAccumulator } from '../../src/ldap/users.js';
 
 // rootDSEs as the servers answer a base search of "" for these attributes (values shortened)
 const ROOT_DSE = {
@@ -76,5 +77,41 @@ describe('names as Keycloak\'s default mappers fill them (keycloak.md §5)', () 
     const other = new UserAccumulator('uid', 'mail', 'other', 5);
     other.add(entry);
     expect(other.sample[0]).toMatchObject({ firstName: 'Normal, Alice (IT)', lastName: 'Normal' });
+  });
+});
+
+describe('the preview\'s detectors', () => {
+  const user = (dn: string, a: Record<string, string | string[]>) => ({ dn, ...Object.fromEntries(Object.entries(a).map(([k, v]) => [k, [v].flat()])) }) as unknown as Entry;
+
+  it('duplicate usernames and emails, compared as Keycloak stores them (lower-case); not the unique ones', () => {
+    const acc = new UserAccumulator('uid', 'mail', 'other', 2);
+    acc.add(user('uid=a,o=x', { uid: 'Ann', mail: 'team@x.test' }));
+    acc.add(user('uid=b,o=x', { uid: 'bob', mail: 'TEAM@x.test' }));
+    acc.add(user('cn=ann2,o=x', { uid: 'ann', mail: 'ann2@x.test' }));
+    acc.add(user('uid=c,o=x', { uid: 'cid', mail: 'cid@x.test' }));
+    const r = acc.result(4, false, 100);
+    expect(r.duplicateUsernames).toEqual([{ username: 'ann', dns: ['uid=a,o=x', 'cn=ann2,o=x'] }]);
+    expect(r.duplicateEmails).toEqual([{ email: 'team@x.test', dns: ['uid=a,o=x', 'uid=b,o=x'] }]);
+    expect(r.sample).toHaveLength(2);
+  });
+
+  it('users without email and disabled AD accounts: exact counts, the first ones named', () => {
+    const acc = new UserAccumulator('sAMAccountName', 'mail', 'ad', 0);
+    for (let i = 0; i < EXAMPLES + 5; i++) acc.add(user(`CN=U${i},DC=x`, { sAMAccountName: `u${i}`, userAccountControl: i % 2 ? '514' : '512' }));
+    const r = acc.result(EXAMPLES + 5, false, 5000);
+    expect(r.withoutEmail).toBe(EXAMPLES + 5);
+    expect(r.withoutEmailUsers).toHaveLength(EXAMPLES);
+    expect(r.withoutEmailUsers[0]).toEqual({ dn: 'CN=U0,DC=x', username: 'u0' });
+    expect(r.disabled).toBe(12);
+    expect(r.disabledUsers.map((u) => u.username)).toEqual(Array.from({ length: 12 }, (_, k) => `u${2 * k + 1}`));
+    expect(who(r.disabledUsers, r.disabled)).toBe('e.g. u1, u3, u5, u7, u9');
+    expect(who(r.disabledUsers.slice(0, 2), 2)).toBe('u1, u3');
+  });
+
+  it('userAccountControl means nothing outside AD', () => {
+    const acc = new UserAccumulator('uid', 'mail', 'other', 1);
+    acc.add(user('uid=a,o=x', { uid: 'a', mail: 'a@x', userAccountControl: '514' }));
+    expect(acc.result(1, false, 10)).toMatchObject({ disabled: 0, disabledUsers: [] });
+    expect(acc.sample[0]!.disabled).toBeUndefined();
   });
 });
