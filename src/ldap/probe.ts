@@ -117,7 +117,7 @@ function timeoutOf(id: LayerId, ms: number) {
   const what = id === 'search' ? 'one page of the user search' : id === 'rootdse' ? 'the rootDSE read' : id === 'users-dn' ? 'the users DN lookup' : 'the attribute check';
   return {
     message: `The server did not answer ${what} within ${seconds(ms)}`,
-    hint: id === 'search' ? 'The directory is slow or the users DN is very large: narrow the users DN to the OU that holds the users, or raise the timeout.' : 'The server is overloaded or the connection stalled; retry, or raise the timeout.',
+    hint: id === 'search' ? 'The directory is slow or the users DN is very large: narrow the users DN to the OU that holds the users, or raise the timeout (--ldap-timeout).' : 'The server is overloaded or the connection stalled; retry, or raise the timeout (--ldap-timeout).',
     field: (id === 'search' ? 'usersDn' : 'ldapUrl') as 'usersDn' | 'ldapUrl',
   };
 }
