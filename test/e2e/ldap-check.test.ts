@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findByUsername, providersOf } from '../world/keycloak/federation.js';
 import type { DirectoryInfo } from '../world/types.js';
 import type { ProbeReport } from '../../src/ldap/types.js';
+import { silentServer } from '../ldap/helpers.js';
 import { startSandbox, type Sandbox } from './harness.js';
 
 const world = inject('world');
@@ -71,6 +72,21 @@ describe('dirlink check --json: every layer with its result and time', () => {
     expect(layers.map((l) => l.status)).toEqual(['ok', 'ok', 'warn', 'fail', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(layers[3]).toMatchObject({ code: 'ldap.bind.invalid-credentials', field: 'bindPassword', data: { adData: '52e' } });
     expect(r.stdout + r.stderr).not.toContain('Not-The-Pw-4');
+  });
+
+  it('a server that accepts and never answers: exit 3 after --ldap-timeout (not the default 10 s), not a hang', async () => {
+    const silent = await silentServer();
+    try {
+      const r = await sb.run(['check', '--json', '--vendor', 'other', '--ldap-timeout', '500ms'], world.openldap, { env: { DIRLINK_LDAP_URL: `ldap://127.0.0.1:${silent.port}` }, timeoutMs: 30_000 });
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(3);
+      const out = ldapOf(r.stdout);
+      expect(out.error).toMatchObject({ code: 'ldap.bind.timeout', field: 'ldapUrl' });
+      expect(out.ldap!.layers.map((l) => [l.id, l.status]).slice(0, 5)).toEqual([['dns', 'ok'], ['tcp', 'ok'], ['tls', 'warn'], ['bind', 'fail'], ['rootdse', 'skipped']]);
+      expect(out.ldap!.layers[3]).toMatchObject({ message: expect.stringContaining('within 0.5 s'), data: { timeoutMs: 500 } });
+    } finally {
+      await silent.close();
+    }
   });
 
   it('the human output: one line per layer with its time, the hint under a warning, the preview table with DNs, who lacks mail', async () => {
