@@ -1,6 +1,8 @@
 // The probe against the real Samba AD DC of the test world (EXAMPLE.TEST). Skipped while the
 // world only offers OpenLDAP (the interim globalSetup), so the suite stays green before it lands.
 import { describe, expect, inject, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { Client } from 'ldapts';
 import { probeLdap } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
@@ -56,9 +58,23 @@ describe.skipIf(!isAd)('Samba AD', () => {
     expect(layer(await probeLdap(settingsFor(ad, { startTls: true, caFile: ad.caFile })), 'tls').status).toBe('ok');
   });
 
-  it('LDAPS without the CA → ldap.tls.untrusted-ca, caFile', async () => {
+  it('LDAPS without the CA → ldap.tls.untrusted-ca, caFile, naming the CA that is missing', async () => {
     const r = await probeLdap(settingsFor(ad, { url: ad.ldapsUrl }));
-    expect(firstFail(r)).toMatchObject({ id: 'tls', code: 'ldap.tls.untrusted-ca', field: 'caFile' });
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.untrusted-ca', field: 'caFile' });
+    // Samba sends only its own certificate: the missing CA is its issuer, named as in the CA file
+    const caSubject = new X509Certificate(readFileSync(ad.caFile)).subject.split('\n').join(', ');
+    expect(f.data).toMatchObject({ missingCa: caSubject, problems: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE'] });
+    expect(f.hint).toContain(`"${caSubject}"`);
+    expect(layer(r, 'bind').status).toBe('skipped');
+  });
+
+  it('a CA file without the DC\'s CA (the system bundle) → the same diagnosis, saying the file does not contain it', async () => {
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    if (!existsSync(bundle)) return;
+    const f = firstFail(await probeLdap(settingsFor(ad, { url: ad.ldapsUrl, caFile: bundle })))!;
+    expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.untrusted-ca', field: 'caFile' });
+    expect(f.hint).toContain(`The CA file ${bundle} does not contain it`);
   });
 
   it('a name not in the DC certificate → ldap.tls.hostname-mismatch', async () => {
@@ -125,9 +141,24 @@ describe.skipIf(!isAd)('Samba AD', () => {
     const r = await probeLdap(settingsFor(ad, { usersDn: ad.baseDn }), { cap: 200 });
     const l = layer(r, 'users-dn');
     expect(l).toMatchObject({ status: 'warn', code: 'ldap.users-dn.domain-root', field: 'usersDn' });
-    expect(l.hint).toContain('3268');
+    expect(l.hint).toContain('ldap://host:3268');
     const cands = l.data!.candidates as { dn: string }[];
-    expect(cands.map((c) => c.dn.toLowerCase())).toContain(ad.usersDn.toLowerCase());
+    // the OU holding the most users is the one suggested
+    expect(cands[0]!.dn.toLowerCase()).toBe(ad.usersDn.toLowerCase());
+    expect(l.hint).toContain(`(e.g. ${cands[0]!.dn})`);
+    expect(r.warnings).toContain(l.message);
+    // the search from the root still runs (a warning, not a failure) and is not warned about twice
+    expect(layer(r, 'search').status).toBe('ok');
+  });
+
+  it('following that advice: the domain root on the Global Catalog port 3268 → no referral warning, no referrals', async () => {
+    // on 389 the whole-domain search carries a referral (to CN=Configuration): the reason for the warning
+    const plain = await probeLdap(settingsFor(ad, { usersDn: ad.baseDn }));
+    expect(layer(plain, 'search').data!.references).toBeGreaterThan(0);
+    const r = await probeLdap(settingsFor(ad, { url: ad.url.replace(/:389$/, ':3268'), usersDn: ad.baseDn }));
+    expect(layer(r, 'users-dn')).toMatchObject({ status: 'ok' });
+    expect(layer(r, 'search')).toMatchObject({ status: 'ok', data: { references: 0 } });
+    expect(r.users!.count).toBe(plain.users!.count);
   });
 
   it('wrong users DN → nearest parent and the OU that holds the users', async () => {

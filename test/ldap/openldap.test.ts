@@ -1,5 +1,7 @@
 // The probe against the real OpenLDAP of the test world: every layer on success (plain, LDAPS,
 // StartTLS), and each diagnosis with the exact code and the input it names.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { probeLdap, ldapErrorFromReport } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
@@ -107,6 +109,8 @@ describe('OpenLDAP: diagnoses', () => {
     expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.untrusted-ca', field: 'caFile' });
     expect(f.data).toMatchObject({ missingCa: expect.stringContaining('CN='), problems: expect.arrayContaining([expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/)]) });
     expect(f.hint).toContain(String(f.data!.missingCa));
+    // slapd sends the chain up to the root: the missing CA is that root, named as in the CA file
+    expect(f.data!.missingCa).toBe(new X509Certificate(readFileSync(ol.caFile)).subject.split('\n').join(', '));
     expect(layer(r, 'bind').status).toBe('skipped');
   });
 
