@@ -129,9 +129,11 @@ export async function openldapFixture(d: DirectoryInfo, name: string): Promise<F
 /**
  * A minimal LDAP server that answers every bind with success and then never says another word:
  * the directory that hangs after the connection checks passed (rootDSE, search, ... must time out).
- * It parses only the LDAPMessage header (SEQUENCE, messageID, protocolOp tag), enough for binds.
+ * With `startTlsResult` it answers an extended request (StartTLS) with that result code instead,
+ * as a DC without a certificate does (52 unavailable).
+ * It parses only the LDAPMessage header (SEQUENCE, messageID, protocolOp tag), enough for both.
  */
-export async function bindThenSilentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+export async function bindThenSilentServer(o: { startTlsResult?: number } = {}): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const srv = net.createServer((s) => {
     sockets.add(s);
@@ -144,9 +146,13 @@ export async function bindThenSilentServer(): Promise<{ port: number; close: () 
       if (buf[at] !== 0x02) return;
       const idLen = buf[at + 1]!;
       const id = buf.subarray(at + 2, at + 2 + idLen);
-      if (buf[at + 2 + idLen] !== 0x60) return; // BindRequest ([APPLICATION 0]); everything else: silence
-      // BindResponse ([APPLICATION 1]): resultCode success, matchedDN "", diagnosticMessage ""
-      const op = Buffer.from([0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]);
+      const tag = buf[at + 2 + idLen];
+      let op: Buffer;
+      // BindRequest [APPLICATION 0] → BindResponse [APPLICATION 1]: success, matchedDN "", diagnosticMessage ""
+      if (tag === 0x60) op = Buffer.from([0x61, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00]);
+      // ExtendedRequest [APPLICATION 23] → ExtendedResponse [APPLICATION 24] with the configured result
+      else if (tag === 0x77 && o.startTlsResult !== undefined) op = Buffer.from([0x78, 0x07, 0x0a, 0x01, o.startTlsResult, 0x04, 0x00, 0x04, 0x00]);
+      else return; // everything else: silence
       const body = Buffer.concat([Buffer.from([0x02, idLen]), id, op]);
       s.write(Buffer.concat([Buffer.from([0x30, body.length]), body]));
     });

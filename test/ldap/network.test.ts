@@ -74,6 +74,20 @@ describe('a server that binds and then never answers', () => {
   });
 });
 
+describe('a server that refuses StartTLS (52 unavailable, like a DC without a certificate)', () => {
+  let srv: { port: number; close: () => Promise<void> };
+  beforeAll(async () => { srv = await bindThenSilentServer({ startTlsResult: 52 }); });
+  afterAll(async () => { await srv.close(); });
+
+  it('→ ldap.tls.starttls-refused, naming StartTLS and advising LDAPS; the password is not sent', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${srv.port}`, startTls: true, timeoutMs: 2000 }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.starttls-refused', field: 'startTls', data: { resultCode: 52 } });
+    expect(f.hint).toContain('ldaps://host:636');
+    expect(layer(r, 'bind').status).toBe('skipped');
+  });
+});
+
 describe('a port behind a dropping firewall (SYNs never answered)', () => {
   let bh: { port: number; close: () => Promise<void> };
   beforeAll(async () => { bh = await blackholePort(); });
