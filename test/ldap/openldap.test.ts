@@ -147,6 +147,15 @@ describe('OpenLDAP: diagnoses', () => {
     expect(r.discovery!.candidateUsersDns[0]!.dn).toBe(cands[0]!.dn);
   });
 
+  it('a users DN that exists but holds no users (ou=groups) → ldap.search.no-users pointing at the OU that does', async () => {
+    const r = await probeLdap(settingsFor(ol, { usersDn: `ou=groups,${ol.baseDn}` }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'search', code: 'ldap.search.no-users', field: 'usersDn' });
+    expect((f.data!.candidates as { dn: string; users: number }[])[0]).toEqual({ dn: ol.usersDn, users: ol.userCount });
+    expect(f.hint).toContain(`Users were found under: ${ol.usersDn} (${ol.userCount})`);
+    expect(r.discovery!.candidateUsersDns[0]!.dn).toBe(ol.usersDn);
+  });
+
   it('users DN outside the server\'s naming contexts → ldap.users-dn.outside-naming-contexts', async () => {
     const r = await probeLdap(settingsFor(ol, { usersDn: 'ou=people,dc=elsewhere,dc=invalid' }));
     expect(firstFail(r)).toMatchObject({ id: 'users-dn', code: 'ldap.users-dn.outside-naming-contexts', field: 'usersDn' });
