@@ -44,7 +44,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   const fs = federationSettings(s);
 
   // 1. the directory, from this machine
-  json.ldap = await checkDirectory(s, deps);
+  json.ldap = await checkDirectory(s, deps, json);
 
   // 2. Keycloak, read-only
   const kc: KeycloakPort = await loginKeycloak(s, deps);
