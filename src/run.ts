@@ -54,7 +54,11 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
       if (opts.restart === false) flags.restart = false;
     } else {
       const v = opts[camel(f.flag)];
-      if (v !== undefined) flags[f.key] = v as string | boolean;
+      const alias = f.alias ? opts[camel(f.alias)] : undefined;
+      if (v !== undefined && alias !== undefined && v !== alias) {
+        throw new UsageError('input.conflict', `${f.alias} and ${f.flag} name the same input with different values`, { field: f.key, hint: `give only one of them` });
+      }
+      if ((v ?? alias) !== undefined) flags[f.key] = (v ?? alias) as string | boolean;
     }
   }
   return fromFlags(flags);
@@ -149,6 +153,7 @@ function summaryLine(command: Command, out: Record<string, unknown>): string {
     if (out.changed) return `Done: the directory is connected${out.rollout ? ' and the backend restarted' : ''}.${out.snapshot ? ` Undo with: dirlink undo` : ''}`;
     return (out.plan as unknown[] | undefined)?.length ? 'Dry run complete: nothing was changed.' : 'Nothing to change: the realm is already configured.';
   }
+  if (command === 'scim-check') return (out.scim as { summary?: string } | undefined)?.summary ?? 'SCIM check passed.';
   return 'Done.';
 }
 

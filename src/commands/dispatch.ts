@@ -30,5 +30,10 @@ export async function dispatch(command: Command, s: Settings, opts: Record<strin
       await undo(s, { snapshot: typeof opts.snapshot === 'string' ? opts.snapshot : undefined, yes: opts.yes === true }, deps, out);
       return;
     }
+    case 'scim-check': {
+      const { scimCheck } = await import('./scim-check.js');
+      await scimCheck(s, { writeTest: opts.writeTest === true }, deps, out);
+      return;
+    }
   }
 }

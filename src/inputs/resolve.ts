@@ -8,7 +8,7 @@ import type { Inputs } from './sources.js';
 import type { LdapSettings, Vendor } from '../ldap/types.js';
 import { parseDuration } from './validate.js';
 
-export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo';
+export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo' | 'scim-check';
 
 export interface Settings {
   /** the directory settings the LDAP check takes, with vendor and timeout always resolved */
@@ -16,6 +16,8 @@ export interface Settings {
   keycloak: { url: string; realm: string; auth: KeycloakAuth; federationName: string };
   kube: { restart: boolean; kubeconfig?: string; context?: string; namespace: string; deployment: string; rolloutTimeoutMs: number };
   verify?: { user: string; password: string };
+  /** scim-check only: the endpoint as Entra's Tenant URL and Secret Token */
+  scim: { url: string; token: string; timeoutMs: number; testDomain: string };
 }
 
 /** Validates and normalises every value present; all problems are reported together. */
@@ -55,6 +57,8 @@ export function requiredFields(command: Command, inputs: Inputs): FieldKey[] {
       return keycloak;
     case 'verify':
       return ['keycloakUrl', 'verifyUser', 'verifyPassword'];
+    case 'scim-check':
+      return ['scimUrl', 'scimToken'];
   }
 }
 
@@ -112,5 +116,11 @@ export function toSettings(inputs: Inputs): Settings {
       rolloutTimeoutMs: parseDuration(str(inputs, 'rolloutTimeout') ?? '5m') ?? 300_000,
     },
     verify: verifyUser ? { user: verifyUser, password: str(inputs, 'verifyPassword') ?? '' } : undefined,
+    scim: {
+      url: str(inputs, 'scimUrl') ?? '',
+      token: str(inputs, 'scimToken') ?? '',
+      timeoutMs: parseDuration(str(inputs, 'scimTimeout') ?? '10s') ?? 10_000,
+      testDomain: str(inputs, 'scimTestDomain') ?? 'example.com',
+    },
   };
 }
