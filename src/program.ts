@@ -21,11 +21,12 @@ Exit codes:
   0  success (also "nothing to change")      4  Keycloak failed
   1  unexpected internal error                5  Kubernetes failed
   2  usage error: bad or missing input        6  login verification failed
-  3  LDAP check failed                        130 cancelled (Ctrl-C, or "no" at the question)
+  3  LDAP check failed                        7  SCIM endpoint check failed (scim-check)
+                                              130 cancelled (Ctrl-C, or "no" at the question)
 
 Secrets are read from a file (--*-file), stdin (--bind-password-stdin), the environment
 (DIRLINK_BIND_PASSWORD, DIRLINK_KEYCLOAK_PASSWORD, DIRLINK_KEYCLOAK_CLIENT_SECRET,
-DIRLINK_VERIFY_PASSWORD) or a masked prompt - never from a flag value.
+DIRLINK_VERIFY_PASSWORD, DIRLINK_SCIM_TOKEN) or a masked prompt - never from a flag value.
 Precedence: flags > environment > --config file > defaults.`;
 
 const KUBECONFIG_HELP = `
@@ -61,7 +62,7 @@ function general(cmd: Command): Command {
     .option('--no-color', 'no colour (also NO_COLOR)');
 }
 
-type FieldGroup = 'ldap' | 'keycloak' | 'kubernetes' | 'verify' | 'researcher';
+type FieldGroup = 'ldap' | 'keycloak' | 'kubernetes' | 'verify' | 'researcher' | 'scim';
 const GROUP: Record<string, FieldGroup> = Object.fromEntries(
   FIELDS.map((f) => [f.key, f.configKey?.split('.')[0] as FieldGroup]),
 );
@@ -81,6 +82,7 @@ function fields(cmd: Command, groups: FieldGroup[], except: string[] = []): Comm
     } else {
       const arg = f.type === 'duration' ? '<duration>' : f.key === 'caFile' || f.key === 'kubeconfig' ? '<file>' : '<value>';
       cmd.option(`${f.flag} ${arg}`, `${f.help}${env}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
+      if (f.alias) cmd.option(`${f.alias} ${arg}`, `same as ${f.flag}`);
     }
   }
   return cmd;
@@ -122,6 +124,21 @@ export function buildProgram(run: (command: string, opts: Record<string, unknown
     .option('--context <name>', 'with --write: also point this existing context at the user')
     .addHelpText('after', KUBECONFIG_HELP)
     .action((opts: Record<string, unknown>) => run('kubeconfig', opts));
+  general(
+    fields(program.command('scim-check').description("test a SCIM 2.0 endpoint the way Entra ID's provisioning Test Connection does, and more (exit 7 when it would fail)"), ['scim'])
+      .option('--write-test', 'also create, find, PATCH and delete a test user dirlink-scimcheck-<random>@<domain> (always deleted)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Checks, in order: the Test Connection query GET /Users?filter=userName eq "<random>" (must answer
+200 with an empty ListResponse, application/scim+json), /ServiceProviderConfig (patch, filter,
+bearer auth), /Schemas (userName, emails[type eq "work"].value), and that a request without the
+token is refused. --write-test adds POST /Users with a UPN-style userName and work email, a filter
+lookup of it, a PATCH (active=false, as Entra disables users) and DELETE, then checks it is gone.
+Example: DIRLINK_SCIM_TOKEN=... dirlink scim-check --url https://app.example.com/scim/v2 --write-test`,
+    )
+    .action((opts: Record<string, unknown>) => run('scim-check', opts));
   return program;
 }
 

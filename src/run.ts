@@ -54,7 +54,11 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
       if (opts.restart === false) flags.restart = false;
     } else {
       const v = opts[camel(f.flag)];
-      if (v !== undefined) flags[f.key] = v as string | boolean;
+      const alias = f.alias ? opts[camel(f.alias)] : undefined;
+      if (v !== undefined && alias !== undefined && v !== alias) {
+        throw new UsageError('input.conflict', `${f.alias} and ${f.flag} name the same input with different values`, { field: f.key, hint: `give only one of them` });
+      }
+      if ((v ?? alias) !== undefined) flags[f.key] = (v ?? alias) as string | boolean;
     }
   }
   return fromFlags(flags);
@@ -157,6 +161,7 @@ function summaryLine(command: Command, out: Record<string, unknown>): string {
     if (!k?.file) return 'Done: paste the user into the researchers\' kubeconfig, or rerun with --write.';
     return k.changed ? `Done: ${k.file} has the researcher login.` : `Nothing to change: ${k.file} already has the researcher login.`;
   }
+  if (command === 'scim-check') return (out.scim as { summary?: string } | undefined)?.summary ?? 'SCIM check passed.';
   return 'Done.';
 }
 

@@ -35,5 +35,10 @@ export async function dispatch(command: Command, s: Settings, opts: Record<strin
       await kubeconfig(s, { write: opts.write === true ? true : typeof opts.write === 'string' ? opts.write : undefined, context: typeof opts.context === 'string' ? opts.context : undefined, json: opts.json === true }, deps, out);
       return;
     }
+    case 'scim-check': {
+      const { scimCheck } = await import('./scim-check.js');
+      await scimCheck(s, { writeTest: opts.writeTest === true }, deps, out);
+      return;
+    }
   }
 }

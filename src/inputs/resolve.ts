@@ -8,7 +8,7 @@ import type { Inputs } from './sources.js';
 import type { LdapSettings, Vendor } from '../ldap/types.js';
 import { parseDuration } from './validate.js';
 
-export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo' | 'kubeconfig';
+export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo' | 'kubeconfig' | 'scim-check';
 
 export interface Settings {
   /** the directory settings the LDAP check takes, with vendor and timeout always resolved */
@@ -18,6 +18,8 @@ export interface Settings {
   verify?: { user: string; password: string };
   /** `dirlink kubeconfig`: the researchers' kubeconfig user (redirectUri undefined = derived from the Keycloak URL) */
   researcher: { clientId: string; userName: string; authFlow: 'remote-browser' | 'cli'; redirectUri?: string };
+  /** scim-check only: the endpoint as Entra's Tenant URL and Secret Token */
+  scim: { url: string; token: string; timeoutMs: number; testDomain: string };
 }
 
 /** Validates and normalises every value present; all problems are reported together. */
@@ -60,6 +62,8 @@ export function requiredFields(command: Command, inputs: Inputs): FieldKey[] {
     case 'kubeconfig':
       // Keycloak credentials are optional: without them the realm/client check is skipped
       return ['keycloakUrl'];
+    case 'scim-check':
+      return ['scimUrl', 'scimToken'];
   }
 }
 
@@ -122,6 +126,12 @@ export function toSettings(inputs: Inputs): Settings {
       userName: str(inputs, 'kubeconfigUser') ?? 'runai-authenticated-user',
       authFlow: str(inputs, 'authFlow') === 'cli' ? 'cli' : 'remote-browser',
       redirectUri: str(inputs, 'redirectUri'),
+    },
+    scim: {
+      url: str(inputs, 'scimUrl') ?? '',
+      token: str(inputs, 'scimToken') ?? '',
+      timeoutMs: parseDuration(str(inputs, 'scimTimeout') ?? '10s') ?? 10_000,
+      testDomain: str(inputs, 'scimTestDomain') ?? 'example.com',
     },
   };
 }
