@@ -7,7 +7,7 @@ import type { Settings } from '../inputs/resolve.js';
 import { applyKeycloak } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
 import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
-import { updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
+import { recordApplied, writeSnapshot } from '../keycloak/snapshot.js';
 import { adviceFor } from '../keycloak/test-codes.js';
 import { SECRET_MASK, type KeycloakPort } from '../keycloak/types.js';
 import type { KubePort } from '../kubernetes/index.js';
@@ -141,7 +141,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     }
     json.applied = res.applied;
     json.changed = true;
-    if (res.createdFederation && snapshotPath) updateSnapshot(snapshotPath, { createdId: res.federationId });
+    if (snapshotPath) await recordApplied(kc, observed.observed.realm, snapshotPath, res);
     st.done('ok', res.applied.join('; '));
 
     // 10. the saved configuration, tested by Keycloak with its stored secret

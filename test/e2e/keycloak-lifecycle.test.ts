@@ -98,3 +98,116 @@ describe('preflight: nothing is written unless the realm is there, the account m
     }
   });
 });
+
+describe('snapshot and undo', () => {
+  let sb: Sandbox;
+  const run = (args: string[], env: Record<string, string | undefined> = {}) => sb.run(args, d, { env: { ...other, ...env } });
+  const generation = () => (sb.kube.getDeployment('runai-backend', 'runai-backend-deployment') as { metadata: { generation: number } }).metadata.generation;
+  const stored = () => sb.kc.state.realms.get('runai')!.components.get(sb.federation()!.id)!;
+  const snapshots: Record<string, string> = {};
+  beforeAll(async () => {
+    sb = await startSandbox();
+  });
+  afterAll(async () => sb?.close());
+
+  it('setup reports where it wrote the snapshot; undo after create deletes the federation and restarts', async () => {
+    const r = await run(['setup', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    snapshots.create = json(r.stdout).snapshot;
+    expect(snapshots.create).toMatch(new RegExp(`^${sb.dir}/state/snapshots/runai/.+-ldap\\.json$`));
+    expect(r.stderr).toContain(`snapshot of the federation as it was: ${snapshots.create}`);
+    const gen = generation();
+    const u = await run(['undo', '--json']);
+    expect(u.code, u.stderr).toBe(0);
+    const out = json(u.stdout);
+    expect(out.snapshot).toBe(snapshots.create);
+    expect(out.undo.kind).toBe('delete');
+    expect(u.stderr).toMatch(/- delete federation "ldap" \(.+\) that setup created, with its mappers/);
+    expect(sb.federation()).toBeUndefined();
+    expect(generation()).toBe(gen + 1);
+    expect(out.rollout).toMatchObject({ done: true });
+  });
+
+  it('undo again: nothing to change, no write, no restart', async () => {
+    sb.kc.resetRequests();
+    const gen = generation();
+    const u = await run(['undo', '--json']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(json(u.stdout).changed).toBe(false);
+    expect(u.stderr).toMatch(/already gone/);
+    expect(sb.kc.writes()).toEqual([]);
+    expect(generation()).toBe(gen);
+  });
+
+  it('undo after an update restores config and mappers key by key; the stored bind password is kept, never replaced', async () => {
+    expect((await run(['setup'])).code).toBe(0);
+    const before = structuredClone(sb.federation()!);
+    const r = await run(['setup', '--json', '--users-dn', d.baseDn, '--username-attribute', 'cn']);
+    expect(r.code, r.stderr).toBe(0);
+    snapshots.update = json(r.stdout).snapshot;
+    expect(sb.federation()!.config).toMatchObject({ usersDn: [d.baseDn], usernameLDAPAttribute: ['cn'] });
+    const gen = generation();
+    sb.kc.resetRequests();
+    // a bind password given to undo is NOT sent while URL and bind DN stay: Keycloak keeps its own
+    const u = await run(['undo', '--json'], { DIRLINK_BIND_PASSWORD: 'not-the-stored-one' });
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).toContain(`usersDn: ${d.baseDn} → ${d.usersDn}`);
+    expect(u.stderr).toContain('usernameLDAPAttribute: cn → uid');
+    expect(u.stderr).toContain('bind password: kept as currently stored');
+    expect(u.stderr).toMatch(/~ restore mapper "username"\n\s+ldap\.attribute: cn → uid/);
+    const after = sb.federation()!;
+    expect(after.config).toEqual(before.config);
+    expect(after.config.bindCredential).toEqual([d.bindPassword]);
+    expect(after.mappers).toEqual(before.mappers);
+    const put = sb.kc.writes().find((w) => w.method === 'PUT' && w.path.endsWith(`/components/${after.id}`))!;
+    expect((put.body as { config: Record<string, string[]> }).config.bindCredential).toEqual(['**********']);
+    expect(generation()).toBe(gen + 1);
+  });
+
+  it('someone changed the federation after setup: undo warns with the diff, then restores the snapshot', async () => {
+    const r = await run(['setup', '--json', '--users-dn', d.baseDn]);
+    expect(r.code, r.stderr).toBe(0);
+    const fed = stored();
+    fed.config.pagination = ['false'];
+    const email = [...sb.kc.state.realms.get('runai')!.components.values()].find((c) => c.parentId === fed.id && c.name === 'email')!;
+    email.config['ldap.attribute'] = ['cn'];
+    const u = await run(['undo', '--json']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).toMatch(/was changed after setup by someone else; undo overwrites these changes:\n\s+federation pagination: true → false\n\s+mapper "email" ldap\.attribute: mail → cn/);
+    expect(json(u.stdout).undo.changedSince).toEqual(['federation pagination: true → false', 'mapper "email" ldap.attribute: mail → cn']);
+    expect(stored().config.pagination).toEqual(['true']);
+    expect(sb.federation()!.mappers.find((m) => m.name === 'email')!.config['ldap.attribute']).toEqual(['mail']);
+    expect(stored().config.usersDn).toEqual([d.usersDn]);
+  });
+
+  it('undo --snapshot FILE restores that one; --json lists the snapshots, newest first', async () => {
+    const u = await run(['undo', '--json', '--snapshot', snapshots.create!]);
+    expect(u.code, u.stderr).toBe(0);
+    const out = json(u.stdout);
+    expect(out.snapshot).toBe(snapshots.create);
+    expect(out.snapshots.length).toBeGreaterThanOrEqual(4);
+    expect(out.snapshots.at(-1)).toMatchObject({ path: snapshots.create, kind: 'delete' });
+    expect(out.snapshots.map((x: { takenAt: string }) => x.takenAt)).toEqual([...out.snapshots.map((x: { takenAt: string }) => x.takenAt)].sort().reverse());
+    // that snapshot recorded the federation setup created then, long deleted: nothing to do
+    expect(out.changed).toBe(false);
+  });
+
+  it('a snapshot with another URL: undo refuses to re-use the stored password (exit 2) until given the bind password, then sends it', async () => {
+    expect((await run(['setup'])).code).toBe(0);
+    const local = d.url.replace('127.0.0.1', 'localhost');
+    const r = await run(['setup', '--json', '--no-restart'], { DIRLINK_LDAP_URL: local });
+    expect(r.code, r.stderr).toBe(0);
+    expect(stored().config.connectionUrl).toEqual([local]);
+    sb.kc.resetRequests();
+    const refused = await run(['undo', '--json'], { DIRLINK_BIND_PASSWORD: undefined });
+    expect(refused.code).toBe(2);
+    expect(json(refused.stdout).error).toMatchObject({ code: 'undo.bind-password-needed', field: 'bindPassword' });
+    expect(sb.kc.writes()).toEqual([]);
+    const u = await run(['undo', '--json', '--bind-password-file', sb.files.bindPassword]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).toContain('bind password: sent: the password you gave');
+    const put = sb.kc.writes().find((w) => w.method === 'PUT' && w.path.endsWith(`/components/${stored().id}`))!;
+    expect((put.body as { config: Record<string, string[]> }).config).toMatchObject({ connectionUrl: [d.url], bindCredential: [d.bindPassword] });
+    expect(u.stdout + u.stderr).not.toContain(d.bindPassword);
+  });
+});
