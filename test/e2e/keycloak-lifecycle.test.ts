@@ -211,3 +211,52 @@ describe('snapshot and undo', () => {
     expect(u.stdout + u.stderr).not.toContain(d.bindPassword);
   });
 });
+
+describe('a changed username attribute keeps the username mapper consistent (older Keycloak versions do not)', () => {
+  it('OpenLDAP: uid → cn on a rerun: the plan shows the mapper update, apply makes it, the next rerun writes nothing', async () => {
+    const sb = await startSandbox();
+    try {
+      const run = (args: string[]) => sb.run(args, d, { env: other });
+      expect((await run(['setup', '--no-restart'])).code).toBe(0);
+      const check = await run(['check', '--username-attribute', 'cn']);
+      expect(check.code, check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/~ update mapper "username"\n\s+ldap\.attribute: uid → cn/);
+      const r = await run(['setup', '--json', '--no-restart', '--username-attribute', 'cn']);
+      expect(r.code, r.stderr).toBe(0);
+      const plan = json(r.stdout).plan;
+      expect(plan[0]).toMatchObject({ kind: 'update-federation', changes: expect.arrayContaining([{ key: 'usernameLDAPAttribute', from: ['uid'], to: ['cn'] }]) });
+      expect(plan).toContainEqual(expect.objectContaining({ kind: 'update-mapper', name: 'username', changes: [{ key: 'ldap.attribute', from: ['uid'], to: ['cn'] }] }));
+      const fed = sb.federation()!;
+      expect(fed.config.usernameLDAPAttribute).toEqual(['cn']);
+      expect(fed.mappers.find((m) => m.name === 'username')!.config['ldap.attribute']).toEqual(['cn']);
+      sb.kc.resetRequests();
+      const again = await run(['setup', '--json', '--no-restart', '--username-attribute', 'cn']);
+      expect(again.code).toBe(0);
+      expect(json(again.stdout).plan).toEqual([]);
+      expect(sb.kc.writes()).toEqual([]);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('Samba AD: sAMAccountName → userPrincipalName: mapper follows, and a login then carries the UPN as preferred_username', async () => {
+    const ad = world.ad;
+    const sb = await startSandbox();
+    try {
+      expect((await sb.run(['setup', '--no-restart'], ad)).code).toBe(0);
+      const r = await sb.run(['setup', '--json', '--no-restart', '--username-attribute', 'userPrincipalName'], ad);
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r.stdout).plan).toContainEqual(expect.objectContaining({ kind: 'update-mapper', name: 'username', changes: [{ key: 'ldap.attribute', from: ['sAMAccountName'], to: ['userPrincipalName'] }] }));
+      expect(sb.federation()!.mappers.find((m) => m.name === 'username')!.config['ldap.attribute']).toEqual(['userPrincipalName']);
+      sb.kc.resetRequests();
+      const again = await sb.run(['setup', '--json', '--no-restart', '--username-attribute', 'userPrincipalName'], ad);
+      expect(json(again.stdout).plan).toEqual([]);
+      expect(sb.kc.writes()).toEqual([]);
+      const v = await sb.run(['verify', '--json', '--verify-user', 'alice@example.test', '--username-attribute', 'userPrincipalName'], ad, { env: { DIRLINK_VERIFY_PASSWORD: ad.userPassword } });
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      expect(json(v.stdout).verify.claims.preferred_username).toBe('alice@example.test');
+    } finally {
+      await sb.close();
+    }
+  });
+});
