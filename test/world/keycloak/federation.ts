@@ -72,6 +72,7 @@ function target(state: EmulatorState, cfg: Record<string, string[]>, url: string
     useTruststoreSpi: first(cfg, 'useTruststoreSpi') ?? 'always',
     timeoutMs: Number.isFinite(t) && t > 0 ? t : 5000, // LDAPConfig default connect timeout
     truststore: state.truststore,
+    network: state.network,
   };
 }
 

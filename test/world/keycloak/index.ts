@@ -63,6 +63,7 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
     adminPassword: opts.adminPassword ?? 'admin',
     version: opts.version ?? '26.4.0',
     truststore: (opts.truststore ?? []).map((f) => readFileSync(f, 'utf8')),
+    network: new Map(Object.entries(opts.network ?? {})),
   };
   const master = newRealm('master');
   for (const sc of opts.serviceClients ?? []) {

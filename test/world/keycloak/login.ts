@@ -28,7 +28,7 @@ async function bindAsUser(state: EmulatorState, p: Provider, dn: string, passwor
       const t = Number.parseInt(first(cfg, 'connectionTimeout') ?? '', 10);
       client = await connect({
         url, startTls: first(cfg, 'startTls') === 'true', useTruststoreSpi: first(cfg, 'useTruststoreSpi') ?? 'always',
-        timeoutMs: Number.isFinite(t) && t > 0 ? t : 5000, truststore: state.truststore,
+        timeoutMs: Number.isFinite(t) && t > 0 ? t : 5000, truststore: state.truststore, network: state.network,
       });
       await client.bind(dn, password);
       return 'ok';
