@@ -104,7 +104,7 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
         } finally {
           rec.body = redactForLog(url.pathname, body === undefined && raw !== '' ? raw : body);
         }
-        const fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname));
+        const fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname) && (!f.when || f.when(body)));
         if (fault) {
           fault.remaining--;
           if (fault.hang) return; // never answered; close() destroys the socket

@@ -72,6 +72,8 @@ export interface FaultSpec {
   delayMs?: number;
   times?: number;
   hang?: boolean;
+  /** only requests whose parsed body passes (e.g. testLDAPConnection with action testConnection) */
+  when?: (body: unknown) => boolean;
 }
 
 export interface ServiceClientOption {
