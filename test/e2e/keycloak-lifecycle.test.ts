@@ -260,3 +260,77 @@ describe('a changed username attribute keeps the username mapper consistent (old
     }
   });
 });
+
+describe("Keycloak's own test, next to dirlink's: reachable from this machine but not from Keycloak", () => {
+  const hostPort = new URL(d.url).host;
+  let sb: Sandbox;
+  const run = (args: string[], env: Record<string, string | undefined> = {}) => sb.run(args, d, { env: { ...other, ...env } });
+  beforeAll(async () => {
+    sb = await startSandbox();
+  });
+  afterAll(async () => sb?.close());
+
+  it.each([
+    ['127.0.0.1:1', 'ConnectionFailed', /refused.*not reachable from the Keycloak pod/],
+    ['unresolvable', 'UnknownHost', /cannot resolve the LDAP host name/],
+  ])('Keycloak sees %s: exit 4 before any write, with both verdicts and the advice for %s', async (view, code, advice) => {
+    sb.kc.state.network.set(hostPort, view);
+    try {
+      sb.kc.resetRequests();
+      const r = await run(['setup', '--json']);
+      expect(r.code).toBe(4);
+      const out = json(r.stdout);
+      expect(out.error).toMatchObject({ code: 'keycloak.ldap-test', data: { keycloakCode: code } });
+      expect(out.error.message).toContain(`the directory works from this machine, but Keycloak's own LDAP test fails: ${code}`);
+      expect(out.error.hint).toMatch(advice);
+      expect(['ok', 'warn']).toContain(out.steps.find((st: { id: string }) => st.id === 'ldap').status); // this machine: passed (warnings about users aside)
+      expect(out.steps.find((st: { id: string }) => st.id === 'keycloak.ldap-test')).toMatchObject({ status: 'fail', message: expect.stringContaining(code) });
+      expect(out.keycloakTest).toEqual({ ok: false, code });
+      expect(sb.kc.writes()).toEqual([]);
+    } finally {
+      sb.kc.state.network.clear();
+    }
+  });
+
+  it("LDAPS whose CA this machine trusts (--ca-file) but Keycloak's truststore lacks: SSLHandshakeFailed, the truststore advice", async () => {
+    const r = await run(['setup', '--json'], { DIRLINK_LDAP_URL: d.ldapsUrl });
+    expect(r.code).toBe(4);
+    const out = json(r.stdout);
+    expect(out.error.data.keycloakCode).toBe('SSLHandshakeFailed');
+    expect(out.error.hint).toMatch(/add the LDAP CA to Keycloak's truststore/);
+    expect(['ok', 'warn']).toContain(out.steps.find((st: { id: string }) => st.id === 'ldap').status); // this machine: passed (warnings about users aside)
+    expect(sb.kc.writes()).toEqual([]);
+  });
+
+  it('after apply: testConnection then testAuthentication of the saved federation, with its id and the mask', async () => {
+    sb.kc.resetRequests();
+    const r = await run(['setup', '--json', '--no-restart']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout);
+    expect(out.keycloakTestSaved).toEqual({ ok: true, connection: { ok: true }, authentication: { ok: true } });
+    expect(out.steps.find((st: { id: string }) => st.id === 'keycloak.test-saved').message).toBe(`Keycloak connects to ${d.url} and binds as ${d.bindDn} with the stored password`);
+    const tests = sb.kc.requests.filter((q) => q.path.endsWith('/testLDAPConnection')).map((q) => q.body as Record<string, string>);
+    const id = sb.federation()!.id;
+    expect(tests.slice(-2)).toEqual([
+      expect.objectContaining({ action: 'testConnection', componentId: id, bindCredential: '**********' }),
+      expect.objectContaining({ action: 'testAuthentication', componentId: id, bindCredential: '**********' }),
+    ]);
+  });
+
+  it("Keycloak's real error body after apply: exit 4, what was applied, no restart, the advice and how to finish", async () => {
+    const gen = (sb.kube.getDeployment('runai-backend', 'runai-backend-deployment') as { metadata: { generation: number } }).metadata.generation;
+    sb.kc.faults.add({
+      method: 'POST', path: /\/testLDAPConnection$/, status: 400, body: { errorMessage: 'CommunicationError' },
+      when: (b) => (b as { action?: string })?.action === 'testConnection',
+    });
+    const r = await run(['setup', '--json', '--users-dn', d.baseDn]);
+    expect(r.code).toBe(4);
+    const out = json(r.stdout);
+    expect(out.error.code).toBe('keycloak.ldap-test-after');
+    expect(out.error.message).toMatch(/Keycloak cannot connect to .*: CommunicationError; the directory works from this machine\. Applied: update federation "ldap" \(usersDn\)\. The backend was not restarted/);
+    expect(out.error.hint).toMatch(/from the Keycloak pod.*dirlink setup --force-restart/);
+    expect(out.keycloakTestSaved).toEqual({ ok: false, connection: { ok: false, code: 'CommunicationError' } });
+    expect((sb.kube.getDeployment('runai-backend', 'runai-backend-deployment') as { metadata: { generation: number } }).metadata.generation).toBe(gen);
+    expect(sb.federation()!.config.usersDn).toEqual([d.baseDn]);
+  });
+});
