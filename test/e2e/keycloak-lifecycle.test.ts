@@ -334,3 +334,72 @@ describe("Keycloak's own test, next to dirlink's: reachable from this machine bu
     expect(sb.federation()!.config.usersDn).toEqual([d.baseDn]);
   });
 });
+
+describe('status on Samba AD: the federation and mappers masked, drift from the Run:AI settings, the last restart and rollout', () => {
+  const ad = world.ad;
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await startSandbox();
+    const r = await sb.run(['setup'], ad);
+    if (r.code !== 0) throw new Error(`setup failed: ${r.stdout}${r.stderr}`);
+  });
+  afterAll(async () => sb?.close());
+
+  it('after setup: no drift, the secret masked, mappers listed, the restart and the rollout state shown', async () => {
+    const h = await sb.run(['status'], ad);
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stdout).toMatch(/bindCredential\s+\*{10}/);
+    expect(h.stdout).toMatch(/email\s+user-attribute-ldap-mapper\s+email ← userPrincipalName/);
+    expect(h.stdout).toMatch(/username\s+user-attribute-ldap-mapper\s+username ← sAMAccountName/);
+    expect(h.stdout).toMatch(/rollout: deployment "runai-backend-deployment" successfully rolled out \(\d+ of \d+ updated/);
+    expect(h.stdout).toMatch(/last restart \(kubectl\.kubernetes\.io\/restartedAt\): \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+    expect(h.stdout + h.stderr).not.toContain(ad.bindPassword);
+    const j = await sb.run(['status', '--json'], ad);
+    const out = json(j.stdout);
+    expect(out.drift).toEqual([]);
+    expect(out.federation.config.bindCredential).toEqual(['**********']);
+    expect(out.federation.mappers.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['username', 'email', 'full name', 'MSAD account controls']));
+    expect(out.deployment).toMatchObject({ done: true, restartedAt: expect.stringMatching(/Z$/) });
+    expect(j.stdout).not.toContain(ad.bindPassword);
+  });
+
+  it('someone turned Import Users on, edit mode to WRITABLE and the email mapper back to mail: each is shown; status writes nothing', async () => {
+    const realm = sb.kc.state.realms.get('runai')!;
+    const fed = realm.components.get(sb.federation()!.id)!;
+    fed.config.importEnabled = ['true'];
+    fed.config.editMode = ['WRITABLE'];
+    const email = [...realm.components.values()].find((c) => c.parentId === fed.id && c.name === 'email')!;
+    email.config['ldap.attribute'] = ['mail'];
+    sb.kc.resetRequests();
+    sb.kube.resetRequests();
+    const j = await sb.run(['status', '--json'], ad);
+    expect(j.code, j.stderr).toBe(0);
+    expect(json(j.stdout).drift).toEqual([
+      'editMode is WRITABLE, Run:AI expects READ_ONLY',
+      'importEnabled is true, Run:AI expects false',
+      'email mapper reads mail, expected userPrincipalName',
+    ]);
+    expect(json(j.stdout).steps.find((st: { id: string }) => st.id === 'keycloak.federation').status).toBe('warn');
+    const h = await sb.run(['status'], ad);
+    expect(h.stdout).toMatch(/! editMode is WRITABLE, Run:AI expects READ_ONLY/);
+    expect(h.stdout).toMatch(/! importEnabled is true, Run:AI expects false/);
+    expect(h.stdout).toMatch(/! email mapper reads mail, expected userPrincipalName/);
+    expect(h.stdout).toContain('dirlink setup puts the Run:AI settings back');
+    expect(sb.kc.writes()).toEqual([]);
+    expect(sb.kube.writes()).toEqual([]);
+  });
+
+  it('a username mapper left behind by a changed username attribute is drift too; setup repairs everything and status is clean again', async () => {
+    const realm = sb.kc.state.realms.get('runai')!;
+    const fed = realm.components.get(sb.federation()!.id)!;
+    const username = [...realm.components.values()].find((c) => c.parentId === fed.id && c.name === 'username')!;
+    username.config['ldap.attribute'] = ['cn'];
+    const j = await sb.run(['status', '--json'], ad);
+    expect(json(j.stdout).drift).toContain("username mapper reads cn, but the federation's username attribute is sAMAccountName");
+    const fix = await sb.run(['setup', '--json', '--no-restart'], ad);
+    expect(fix.code, fix.stderr).toBe(0);
+    expect(json(fix.stdout).plan.map((a: { kind: string; name?: string }) => `${a.kind} ${a.name}`)).toEqual(['update-federation ldap', 'update-mapper email', 'update-mapper username']);
+    const again = await sb.run(['status', '--json'], ad);
+    expect(json(again.stdout).drift).toEqual([]);
+  });
+});
