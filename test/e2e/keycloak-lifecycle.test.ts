@@ -1,6 +1,7 @@
 // Issue 5 end to end (spawned CLI, Keycloak and Kubernetes emulators, the real directories):
 // preflight, the username mapper kept consistent, Keycloak's own test after apply, undo, status drift.
 // Fault injection between writes and token expiry live in faults.test.ts; verify in verify.test.ts.
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSandbox, type Sandbox } from './harness.js';
 
@@ -162,6 +163,14 @@ describe('snapshot and undo', () => {
     const put = sb.kc.writes().find((w) => w.method === 'PUT' && w.path.endsWith(`/components/${after.id}`))!;
     expect((put.body as { config: Record<string, string[]> }).config.bindCredential).toEqual(['**********']);
     expect(generation()).toBe(gen + 1);
+    // the snapshot holds the state before and after setup, secrets masked in both
+    const text = readFileSync(snapshots.update!, 'utf8');
+    const snap = JSON.parse(text);
+    expect(snap.before.federation.config.bindCredential).toEqual(['**********']);
+    expect(snap.after.federation.config).toMatchObject({ bindCredential: ['**********'], usersDn: [d.baseDn] });
+    expect(snap.after.mappers.find((m: { name: string }) => m.name === 'username').config['ldap.attribute']).toEqual(['cn']);
+    expect(text).not.toContain(d.bindPassword);
+    expect(statSync(snapshots.update!).mode & 0o777).toBe(0o600);
   });
 
   it('someone changed the federation after setup: undo warns with the diff, then restores the snapshot', async () => {
@@ -401,5 +410,55 @@ describe('status on Samba AD: the federation and mappers masked, drift from the 
     expect(json(fix.stdout).plan.map((a: { kind: string; name?: string }) => `${a.kind} ${a.name}`)).toEqual(['update-federation ldap', 'update-mapper email', 'update-mapper username']);
     const again = await sb.run(['status', '--json'], ad);
     expect(json(again.stdout).drift).toEqual([]);
+  });
+});
+
+describe('the bind password, which Keycloak only shows masked', () => {
+  it("OpenLDAP: kept while Keycloak's stored one authenticates (the plan says so), sent again once it stops working", async () => {
+    const sb = await startSandbox();
+    try {
+      const run = (args: string[]) => sb.run(args, d, { env: other });
+      expect((await run(['setup', '--no-restart'])).code).toBe(0);
+      const keep = await run(['check']);
+      expect(keep.stdout).toContain(`= federation "ldap" matches (Keycloak's stored password still authenticates)`);
+      // the service account's password was changed in the directory: Keycloak's stored copy is stale
+      sb.kc.state.realms.get('runai')!.components.get(sb.federation()!.id)!.config.bindCredential = ['stale-Passw0rd'];
+      sb.kc.resetRequests();
+      const check = await run(['check']);
+      expect(check.code, check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/~ update User Federation "ldap"\n\s+bindCredential: sent again \(Keycloak's stored password no longer authenticates\)/);
+      expect(sb.kc.writes()).toEqual([]);
+      const r = await run(['setup', '--json', '--no-restart']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r.stdout).plan[0]).toMatchObject({ kind: 'update-federation', changes: [], credential: { action: 'send' } });
+      expect(sb.federation()!.config.bindCredential).toEqual([d.bindPassword]);
+      expect(r.stdout + r.stderr).not.toContain(d.bindPassword);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it.skipIf(!world.ad.bindUpn)('Samba AD: a changed bind DN (the DN → the UPN) sends the real password, never the mask (Keycloak issue 47295)', async () => {
+    const ad = world.ad;
+    const sb = await startSandbox();
+    try {
+      expect((await sb.run(['setup', '--no-restart'], ad)).code).toBe(0);
+      sb.kc.resetRequests();
+      const r = await sb.run(['setup', '--json', '--no-restart'], ad, { env: { DIRLINK_BIND_DN: ad.bindUpn } });
+      expect(r.code, r.stderr).toBe(0);
+      const plan = json(r.stdout).plan;
+      expect(plan[0]).toMatchObject({
+        kind: 'update-federation', changes: [{ key: 'bindDn', from: [ad.bindDn], to: [ad.bindUpn] }],
+        credential: { action: 'send', reason: 'connection URL or bind DN changed: a stored password is never re-used for another server' },
+      });
+      // Keycloak's test before the write used the real password too: the mask is only valid for the stored bind DN
+      const tests = sb.kc.requests.filter((q) => q.path.endsWith('/testLDAPConnection')).map((q) => q.body as Record<string, string>);
+      expect(tests[0]).toMatchObject({ action: 'testAuthentication', bindDn: ad.bindUpn, bindCredential: ad.bindPassword });
+      expect(tests[0]).not.toHaveProperty('componentId');
+      const put = sb.kc.writes().find((w) => w.method === 'PUT')!;
+      expect((put.body as { config: Record<string, string[]> }).config).toMatchObject({ bindDn: [ad.bindUpn], bindCredential: [ad.bindPassword] });
+    } finally {
+      await sb.close();
+    }
   });
 });
