@@ -6,6 +6,7 @@ import type { Settings } from '../inputs/resolve.js';
 import { findRealm } from '../keycloak/observe.js';
 import { executeRestore, planRestore, restoreLines } from '../keycloak/restore.js';
 import { listSnapshots, readSnapshot, snapshotDir } from '../keycloak/snapshot.js';
+import { adviceFor } from '../keycloak/test-codes.js';
 import type { Deps } from './context.js';
 import { connectKube, loginKeycloak, restartAndWait } from './steps.js';
 
@@ -45,6 +46,18 @@ export async function undo(s: Settings, o: { snapshot?: string; yes: boolean }, 
     r.warn(`federation "${snap.federationName}" was changed after setup by someone else; undo overwrites these changes:\n${plan.changedSince.map((c) => `    ${c}`).join('\n')}`);
   }
   r.blank();
+
+  // A password sent to the restored server is first tested by Keycloak there, as setup does.
+  if (plan.credential.action === 'send' && snap.before) {
+    const c = snap.before.federation.config ?? {};
+    const t = await kc.testLdapConnection(realm, {
+      action: 'testAuthentication', connectionUrl: c.connectionUrl?.[0] ?? '', bindDn: c.bindDn?.[0] ?? '', bindCredential: s.ldap.bindPassword,
+      authType: 'simple', useTruststoreSpi: c.useTruststoreSpi?.[0] ?? 'always', connectionTimeout: c.connectionTimeout?.[0] ?? '10000', startTls: c.startTls?.[0] ?? 'false',
+    });
+    if (!t.ok) {
+      throw new KeycloakError('undo.ldap-test', `Keycloak cannot bind to ${c.connectionUrl?.[0]} as ${c.bindDn?.[0]} with the password you gave: ${t.code}. Nothing was changed`, { hint: adviceFor(t.code), field: 'bindPassword', data: { keycloakCode: t.code } });
+    }
+  }
 
   if (!plan.changesKeycloak) {
     r.record('keycloak.undo', 'Restore in Keycloak', 'ok', 'nothing to change');

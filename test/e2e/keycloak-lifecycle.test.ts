@@ -212,6 +212,11 @@ describe('snapshot and undo', () => {
     expect(refused.code).toBe(2);
     expect(json(refused.stdout).error).toMatchObject({ code: 'undo.bind-password-needed', field: 'bindPassword' });
     expect(sb.kc.writes()).toEqual([]);
+    // a wrong one is caught by Keycloak's own test before anything is written
+    const wrong = await run(['undo', '--json'], { DIRLINK_BIND_PASSWORD: 'Wrong-bind-Passw0rd' });
+    expect(wrong.code).toBe(4);
+    expect(json(wrong.stdout).error).toMatchObject({ code: 'undo.ldap-test', field: 'bindPassword', data: { keycloakCode: 'AuthenticationFailure' } });
+    expect(sb.kc.writes()).toEqual([]);
     const u = await run(['undo', '--json', '--bind-password-file', sb.files.bindPassword]);
     expect(u.code, u.stderr).toBe(0);
     expect(u.stderr).toContain('bind password: sent: the password you gave');
