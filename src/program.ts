@@ -112,7 +112,7 @@ export function buildProgram(run: (command: string, opts: Record<string, unknown
     .action((opts: Record<string, unknown>) => run('status', opts));
   general(fields(program.command('verify').description('log a directory user in through Keycloak and check the token claims'), ['keycloak', 'verify', 'ldap']))
     .action((opts: Record<string, unknown>) => run('verify', opts));
-  general(fields(program.command('undo').description('restore the snapshot the last setup saved (or delete the federation it created), then restart'), ['keycloak', 'kubernetes']))
+  general(fields(program.command('undo').description('restore the snapshot the last setup saved (or delete the federation it created), then restart'), ['keycloak', 'kubernetes', 'ldap']))
     .option('--snapshot <file>', 'restore this snapshot instead of the newest one')
     .option('--yes', 'apply without the confirmation question')
     .action((opts: Record<string, unknown>) => run('undo', opts));

@@ -69,6 +69,7 @@ async function realDeps(): Promise<Pick<Deps, 'ldap' | 'keycloak' | 'kubernetes'
     ldap: {
       probe: async (s, o) => (await import('./ldap/probe.js')).probeLdap(s, o),
       discover: async (p) => (await import('./ldap/discover.js')).discover(p),
+      lookupUser: async (s, name, attrs, o) => (await import('./ldap/lookup.js')).lookupUser(s, name, attrs, o),
     },
     keycloak: async (o) => (await import('./keycloak/admin.js')).connectKeycloak(o),
     kubernetes: async (t) => (await import('./kubernetes/index.js')).connectKubernetes(t),

@@ -4,6 +4,7 @@ import type { Prompter } from '../inputs/prompter.js';
 import type { ConnectOptions } from '../keycloak/admin.js';
 import type { KeycloakPort } from '../keycloak/types.js';
 import type { KubePort, KubeTarget } from '../kubernetes/index.js';
+import type { DirectoryUser } from '../ldap/lookup.js';
 import type { Discovery, LdapSettings, ProbeOptions, ProbeReport } from '../ldap/types.js';
 import type { Redactor } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
@@ -11,6 +12,8 @@ import type { Reporter } from '../output/reporter.js';
 export interface LdapAdapter {
   probe(s: LdapSettings, o?: ProbeOptions): Promise<ProbeReport>;
   discover(p: { url: string; startTls: boolean; caFile?: string; bindDn: string; bindPassword: string; timeoutMs?: number }): Promise<Discovery>;
+  /** one user's entry (verify compares the token with it); absent adapters skip that comparison */
+  lookupUser?(s: LdapSettings, name: string, attributes: { username: string; email: string }, o?: { signal?: AbortSignal }): Promise<DirectoryUser | undefined>;
 }
 
 export interface Deps {

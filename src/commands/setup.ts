@@ -6,10 +6,10 @@ import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { applyKeycloak } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
-import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
-import { updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
-import { adviceFor } from '../keycloak/test-codes.js';
-import { SECRET_MASK, type KeycloakPort } from '../keycloak/types.js';
+import { observeKeycloak } from '../keycloak/observe.js';
+import { recordApplied, writeSnapshot } from '../keycloak/snapshot.js';
+import type { KeycloakPort } from '../keycloak/types.js';
+import { testSavedFederation } from '../keycloak/vantage.js';
 import type { KubePort } from '../kubernetes/index.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { planToJson } from '../output/plan-text.js';
@@ -145,16 +145,20 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     }
     json.applied = res.applied;
     json.changed = true;
-    if (res.createdFederation && snapshotPath) updateSnapshot(snapshotPath, { createdId: res.federationId });
+    if (snapshotPath) await recordApplied(kc, observed.observed.realm, snapshotPath, res);
     st.done('ok', res.applied.join('; '));
 
-    // 10. the saved configuration, tested by Keycloak with its stored secret
-    const t = await kc.testLdapConnection(observed.observed.realm, authenticationTest(fs, SECRET_MASK, res.federationId));
+    // 10. the saved configuration, from Keycloak's vantage point, next to this machine's verdict
+    const t = await testSavedFederation(kc, observed.observed.realm, fs, res.federationId!);
+    json.keycloakTestSaved = { ok: t.ok, connection: t.connection, authentication: t.authentication };
     if (!t.ok) {
-      r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'fail', `${t.code}: ${adviceFor(t.code)}`);
-      throw new KeycloakError('keycloak.ldap-test-after', `the federation was saved, but Keycloak's test of it fails: ${t.code}`, { hint: adviceFor(t.code) });
+      r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'fail', `${t.summary} (from this machine: the directory check passed). ${t.advice}`);
+      throw new KeycloakError('keycloak.ldap-test-after', `the federation was saved, but Keycloak's test of it fails: ${t.summary}; the directory works from this machine. Applied: ${res.applied.join('; ')}. The backend was not restarted`, {
+        hint: `${t.advice}. Once fixed, run dirlink setup --force-restart: the changes are saved and only the restart is missing (or dirlink undo)`,
+        data: { keycloakCode: t.code, applied: res.applied },
+      });
     }
-    r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'ok', 'connect and bind with the stored password');
+    r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'ok', t.summary);
   }
 
   // 11. restart and wait

@@ -36,19 +36,28 @@ export async function status(s: Settings, deps: Deps, out: Record<string, unknow
     if (!email) drift.push('there is no "email" mapper');
     else if (email.config?.['ldap.attribute']?.[0] !== expectedEmail) drift.push(`email mapper reads ${email.config?.['ldap.attribute']?.[0]}, expected ${expectedEmail}`);
     if (mappers.filter((m) => m.config?.['user.model.attribute']?.[0] === 'email').length > 1) drift.push('more than one mapper writes email (Keycloak issue 35194)');
+    // older Keycloak versions leave the username mapper behind when the username attribute changes
+    const username = mappers.find((m) => m.name === 'username');
+    const usernameAttr = cfg.usernameLDAPAttribute?.[0];
+    if (username && usernameAttr && username.config?.['ldap.attribute']?.[0] !== usernameAttr) {
+      drift.push(`username mapper reads ${username.config?.['ldap.attribute']?.[0]}, but the federation's username attribute is ${usernameAttr}`);
+    }
 
     r.record('keycloak.federation', `Federation "${fed.name}"`, drift.length ? 'warn' : 'ok', `${cfg.connectionUrl?.[0]} ${cfg.usersDn?.[0]} (id ${fed.id})`);
     for (const k of Object.keys(cfg).sort()) r.info(`${k.padEnd(26)} ${k === 'bindCredential' ? '**********' : (cfg[k] ?? []).join(', ')}`);
     r.info('mappers:');
     for (const m of mappers) r.info(`  ${String(m.name).padEnd(34)} ${m.providerId}${m.config?.['ldap.attribute'] ? `  ${m.config['user.model.attribute']?.[0]} ← ${m.config['ldap.attribute'][0]}` : ''}`);
     for (const d of drift) r.warn(d);
+    for (const o of others) r.warn(`realm "${realm.name}" has another LDAP federation "${o.name}" (${o.config?.connectionUrl?.[0] ?? '?'}): it answers user searches too`);
+    if (drift.length) r.info('dirlink setup puts the Run:AI settings back (dirlink check shows the plan first)');
     out.federation = { id: fed.id, name: fed.name, config: { ...cfg, ...(cfg.bindCredential ? { bindCredential: ['**********'] } : {}) }, mappers: mappers.map((m) => ({ id: m.id, name: m.name, providerId: m.providerId, config: m.config })) };
     out.drift = drift;
   }
   if (s.kube.restart) {
     const { state } = await connectKube(s, deps);
     out.deployment = state;
-    if (state.restartedAt) r.info(`last restart (kubectl.kubernetes.io/restartedAt): ${state.restartedAt}`);
+    r.info(`rollout: ${state.message.trim()} (${state.updated} of ${state.replicas} updated, ${state.available} available, generation ${state.observedGeneration}/${state.generation})`);
+    r.info(`last restart (kubectl.kubernetes.io/restartedAt): ${state.restartedAt ?? 'none recorded: never restarted by dirlink or kubectl rollout restart'}`);
   }
   reportAuth0Leftovers(s, deps, out);
 }

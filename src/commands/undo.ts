@@ -1,67 +1,89 @@
 // `dirlink undo`: put the federation back as the newest (or a given) snapshot recorded it, or
-// delete the federation setup created; then restart the backend like setup does.
-import { CancelledError, KeycloakError, UsageError } from '../errors.js';
+// delete the federation setup created; then restart the backend like setup does. The plan is shown
+// key by key first, with what happens to the bind password and what others changed since setup.
+import { CancelledError, KeycloakError, UsageError, isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { findRealm } from '../keycloak/observe.js';
-import { latestSnapshot, readSnapshot } from '../keycloak/snapshot.js';
-import { SECRET_MASK } from '../keycloak/types.js';
+import { executeRestore, planRestore, restoreLines } from '../keycloak/restore.js';
+import { listSnapshots, readSnapshot, snapshotDir } from '../keycloak/snapshot.js';
+import { adviceFor } from '../keycloak/test-codes.js';
 import type { Deps } from './context.js';
 import { connectKube, loginKeycloak, restartAndWait } from './steps.js';
 
 export async function undo(s: Settings, o: { snapshot?: string; yes: boolean }, deps: Deps, out: Record<string, unknown>): Promise<void> {
   const r = deps.reporter;
-  const path = o.snapshot ?? latestSnapshot(deps.stateDir, s.keycloak.realm, s.keycloak.federationName);
+  const available = listSnapshots(deps.stateDir, s.keycloak.realm, s.keycloak.federationName);
+  out.snapshots = available;
+  const path = o.snapshot ?? available[0]?.path;
   if (!path) {
-    throw new UsageError('undo.no-snapshot', `no snapshot of federation "${s.keycloak.federationName}" in realm "${s.keycloak.realm}" under ${deps.stateDir}`, {
+    throw new UsageError('undo.no-snapshot', `no snapshot of federation "${s.keycloak.federationName}" in realm "${s.keycloak.realm}" under ${snapshotDir(deps.stateDir, s.keycloak.realm)}`, {
       field: 'snapshot',
       hint: 'pass --snapshot FILE (setup prints the path it wrote), or set DIRLINK_STATE_DIR to where setup ran',
     });
   }
   const snap = readSnapshot(path);
   out.snapshot = path;
+  r.info(`snapshot: ${path} (taken ${snap.takenAt}${o.snapshot ? '' : ', the newest'}; ${available.length} for this federation under ${snapshotDir(deps.stateDir, snap.realm)})`);
+
   const kc = await loginKeycloak(s, deps);
   const realm = await findRealm(kc, snap.realm);
-
-  const plan: string[] = [];
-  if (!snap.before) {
-    if (!snap.createdId) throw new UsageError('undo.incomplete-snapshot', `${path} records no federation id: setup stopped before creating it, so there is nothing to undo`);
-    plan.push(`delete federation "${snap.federationName}" (${snap.createdId}) that setup created, with its mappers`);
-  } else {
-    plan.push(`restore federation "${snap.federationName}" (${snap.before.federation.id}) and ${snap.before.mappers.length} mappers as of ${snap.takenAt}`);
+  const id = snap.before?.federation.id ?? snap.createdId;
+  const current = id ? await kc.getComponent(realm, id) : undefined;
+  if (snap.before && !current) {
+    throw new KeycloakError('undo.federation-gone', `federation ${id} no longer exists, and its bind password cannot be restored from a masked snapshot`, {
+      hint: 'run dirlink setup with the values recorded in the snapshot instead',
+    });
   }
-  r.info(`undo plan (${path}):`);
-  for (const p of plan) r.info(`  ${p}`);
-  if (deps.prompter && !o.yes && !(await deps.prompter.confirm({ name: 'confirm', message: 'Restore this snapshot?', default: false }))) {
+  const mappers = current && id ? await kc.listMappers(realm, id) : [];
+  const plan = planRestore(snap, current, mappers, s.ldap.bindPassword);
+  out.undo = { kind: plan.kind, federationId: plan.federationId, changes: plan.changes, credential: plan.credential, mappers: plan.mappers.map(({ action, name }) => ({ action, name })), changedSince: plan.changedSince, notes: plan.notes };
+
+  r.blank();
+  r.info(`Undo plan for realm "${snap.realm}":`);
+  for (const l of restoreLines(plan)) r.info(`  ${l}`);
+  for (const n of plan.notes) r.info(`  = ${n}`);
+  if (plan.changedSince.length) {
+    r.warn(`federation "${snap.federationName}" was changed after setup by someone else; undo overwrites these changes:\n${plan.changedSince.map((c) => `    ${c}`).join('\n')}`);
+  }
+  r.blank();
+
+  // A password sent to the restored server is first tested by Keycloak there, as setup does.
+  if (plan.credential.action === 'send' && snap.before) {
+    const c = snap.before.federation.config ?? {};
+    const t = await kc.testLdapConnection(realm, {
+      action: 'testAuthentication', connectionUrl: c.connectionUrl?.[0] ?? '', bindDn: c.bindDn?.[0] ?? '', bindCredential: s.ldap.bindPassword,
+      authType: 'simple', useTruststoreSpi: c.useTruststoreSpi?.[0] ?? 'always', connectionTimeout: c.connectionTimeout?.[0] ?? '10000', startTls: c.startTls?.[0] ?? 'false',
+    });
+    if (!t.ok) {
+      throw new KeycloakError('undo.ldap-test', `Keycloak cannot bind to ${c.connectionUrl?.[0]} as ${c.bindDn?.[0]} with the password you gave: ${t.code}. Nothing was changed`, { hint: adviceFor(t.code), field: 'bindPassword', data: { keycloakCode: t.code } });
+    }
+  }
+
+  if (!plan.changesKeycloak) {
+    r.record('keycloak.undo', 'Restore in Keycloak', 'ok', 'nothing to change');
+    out.changed = false;
+    return;
+  }
+  if (deps.prompter && !o.yes && !(await deps.prompter.confirm({ name: 'confirm', message: plan.kind === 'delete' ? 'Delete this federation?' : 'Restore this snapshot?', default: false }))) {
     throw new CancelledError('not restored: you answered no. Nothing was changed');
   }
 
   const step = r.step('keycloak.undo', 'Restore in Keycloak');
-  if (!snap.before) {
-    const existing = await kc.getComponent(realm, snap.createdId!);
-    if (existing) await kc.deleteComponent(realm, snap.createdId!);
-    step.done('ok', existing ? `deleted federation ${snap.createdId}` : 'already gone');
-  } else {
-    const fed = snap.before.federation;
-    const current = await kc.getComponent(realm, fed.id!);
-    if (!current) {
-      step.done('fail', 'the federation was deleted since the snapshot');
-      throw new KeycloakError('undo.federation-gone', `federation ${fed.id} no longer exists, and its bind password cannot be restored from a masked snapshot`, {
-        hint: 'run dirlink setup with the values recorded in the snapshot instead',
-      });
-    }
-    // The mask keeps the stored password: if setup changed it, the restored URL/bind DN get the new one.
-    await kc.updateComponent(realm, fed.id!, { ...fed, config: { ...fed.config, bindCredential: [SECRET_MASK] } });
-    const now = await kc.listMappers(realm, fed.id!);
-    for (const m of snap.before.mappers) {
-      const live = now.find((x) => x.id === m.id);
-      if (live) await kc.updateComponent(realm, m.id!, m);
-      else await kc.createComponent(realm, { ...m, id: undefined });
-    }
-    step.done('ok', `federation and ${snap.before.mappers.length} mappers restored`);
+  const done: string[] = [];
+  try {
+    await executeRestore(kc, realm, plan, snap, s.ldap.bindPassword, done, (t) => step.progress(t));
+  } catch (e) {
+    step.done('fail', isDirlinkError(e) ? e.message : 'failed');
+    out.applied = done;
+    throw isDirlinkError(e) ? new KeycloakError(e.code, `${e.message}. Restored so far: ${done.join('; ') || 'nothing'}`, { hint: `${e.hint ? `${e.hint}. ` : ''}Running dirlink undo again completes it`, field: e.field, data: { ...e.data, applied: done }, cause: e }) : e;
   }
+  step.done('ok', done.join('; '));
+  out.applied = done;
   out.changed = true;
   if (s.kube.restart) {
     const { port } = await connectKube(s, deps);
     out.rollout = await restartAndWait(port, s, deps);
+  } else {
+    r.record('kubernetes.restart', 'Restart', 'skipped', '--no-restart: the backend reads the federation at start-up, restart it yourself');
   }
 }

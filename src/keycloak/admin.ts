@@ -47,7 +47,10 @@ export function keycloakError(e: unknown, what: string, baseUrl: string): Keyclo
   }
   const data = err.responseData as { error?: string; error_description?: string; errorMessage?: string } | string | undefined;
   const detail = typeof data === 'object' && data ? (data.errorMessage ?? data.error_description ?? data.error) : undefined;
-  if (status === 401) {
+  // The token endpoint answers an unknown user with 400 and a wrong password with 401, both
+  // invalid_grant (Keycloak's direct-grant authenticators): both are rejected credentials.
+  const oauthError = typeof data === 'object' && data ? data.error : undefined;
+  if (status === 401 || (status === 400 && (oauthError === 'invalid_grant' || oauthError === 'invalid_client' || oauthError === 'unauthorized_client'))) {
     return new KeycloakError('keycloak.unauthorized', `Keycloak rejected the credentials while trying to ${what}${detail ? `: ${detail}` : ''}`, {
       field: 'keycloakPassword',
       hint: 'check --keycloak-user and the password (or the client id and secret); the admin account lives in the master realm',

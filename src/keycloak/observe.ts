@@ -26,8 +26,27 @@ function levenshtein(a: string, b: string): number {
   return d[b.length]!;
 }
 
+/**
+ * A 403 turned into what to grant. dirlink logs in to the master realm, where a realm's admin
+ * rights are the roles of the client "<realm>-realm"; reads need view-realm, and writes — and
+ * testLDAPConnection, which Keycloak guards with requireManageRealm (keycloak.md §3) — manage-realm.
+ */
+async function permitted<T>(realm: string, need: 'view-realm' | 'manage-realm', what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof KeycloakError) || e.code !== 'keycloak.forbidden') throw e;
+    const manage = need === 'manage-realm';
+    throw new KeycloakError(manage ? 'keycloak.cannot-manage' : 'keycloak.cannot-read', `the Keycloak account may not ${manage ? 'manage' : 'read'} realm "${realm}": 403 on ${what}${manage ? '. Nothing was changed' : ''}`, {
+      hint: `in the master realm, give the account (or the client's service account) the roles view-realm and manage-realm of client "${realm}-realm" (Role mapping → Assign role → filter by clients), or use a master-realm admin`,
+      data: { status: 403, realm, missingRole: need },
+      cause: e,
+    });
+  }
+}
+
 export async function findRealm(kc: KeycloakPort, name: string): Promise<RealmRef> {
-  const realm = await kc.getRealm(name);
+  const realm = await permitted(name, 'view-realm', `reading the realm`, () => kc.getRealm(name));
   if (realm) return realm;
   const names = await kc.listRealms().catch(() => [] as string[]);
   const close = names.filter((n) => similar(n, name));
@@ -45,13 +64,15 @@ export interface FederationLookup {
 }
 
 export async function findFederation(kc: KeycloakPort, realm: RealmRef, name: string): Promise<FederationLookup> {
-  const all = await kc.listLdapProviders(realm);
+  const all = await permitted(realm.name, 'view-realm', 'listing the user federations', () => kc.listLdapProviders(realm));
   const same = all.filter((c) => c.name === name);
   if (same.length > 1) {
-    throw new KeycloakError('keycloak.duplicate-federations', `realm "${realm.name}" has ${same.length} LDAP federations named "${name}"`, {
+    // Keycloak allows duplicate names (no 409, keycloak.md §1.3): changing "the" one would be a guess.
+    const list = same.map((c) => ({ id: c.id, name: c.name, url: c.config?.connectionUrl?.[0] ?? '(no URL)', usersDn: c.config?.usersDn?.[0] }));
+    throw new KeycloakError('keycloak.duplicate-federations', `realm "${realm.name}" has ${same.length} LDAP federations named "${name}":\n${list.map((f) => `  - id ${f.id}  "${f.name}"  ${f.url}${f.usersDn ? `  ${f.usersDn}` : ''}`).join('\n')}`, {
       field: 'federationName',
-      hint: `dirlink will not guess which one to change: delete the extra ones in the admin console (ids ${same.map((c) => c.id).join(', ')}) or pick another --federation-name`,
-      data: { ids: same.map((c) => c.id) },
+      hint: 'dirlink will not guess which one to change: delete or rename the extra ones in the admin console (User federation), or pick another --federation-name',
+      data: { ids: list.map((f) => f.id), federations: list },
     });
   }
   return { federation: same[0], others: all.filter((c) => c.name !== name) };
@@ -89,8 +110,11 @@ export async function decideCredential(
   const cfg = fed?.config ?? {};
   const unchanged = fed && cfg.connectionUrl?.[0] === s.url && cfg.bindDn?.[0]?.toLowerCase() === s.bindDn.toLowerCase();
 
+  // The first testLDAPConnection is also the permission probe: it needs manage-realm like a write
+  // does, and runs before anything is written.
+  const probe = (req: TestLdapRequest) => permitted(realm.name, 'manage-realm', "Keycloak's LDAP connection test (it needs manage-realm, as writes do)", () => kc.testLdapConnection(realm, req));
   if (fed && unchanged && !rotate) {
-    const r = await kc.testLdapConnection(realm, authenticationTest(s, SECRET_MASK, fed.id));
+    const r = await probe(authenticationTest(s, SECRET_MASK, fed.id));
     if (r.ok) return { decision: { action: 'keep', reason: "Keycloak's stored password still authenticates" }, keycloakTest: { ok: true } };
     if (r.code !== 'AuthenticationFailure') {
       return { decision: { action: 'send', reason: `Keycloak could not test its stored password (${r.code})` }, keycloakTest: { ok: false, code: r.code, advice: adviceFor(r.code) } };
@@ -102,7 +126,7 @@ export async function decideCredential(
       keycloakTest: again.ok ? { ok: true } : { ok: false, code: again.code, advice: adviceFor(again.code) },
     };
   }
-  const r = await kc.testLdapConnection(realm, base);
+  const r = await probe(base);
   const decision: CredentialDecision = !fed
     ? { action: 'set', reason: 'the bind password you gave' }
     : rotate
@@ -119,7 +143,7 @@ export async function observeKeycloak(
 ): Promise<{ observed: ObservedKeycloak; others: Component[]; keycloakTest: { ok: boolean; code?: string; advice?: string } }> {
   const realm = await findRealm(kc, opts.realm);
   const { federation, others } = await findFederation(kc, realm, s.name);
-  const mappers = federation?.id ? await kc.listMappers(realm, federation.id) : [];
+  const mappers = federation?.id ? await permitted(realm.name, 'view-realm', 'listing the mappers', () => kc.listMappers(realm, federation.id!)) : [];
   const { decision, keycloakTest } = await decideCredential(kc, realm, s, bindPassword, federation, opts.rotate);
   return { observed: { realm, federation, mappers, credential: decision }, others, keycloakTest };
 }

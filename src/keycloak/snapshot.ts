@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { SECRET_MASK, type Component } from './types.js';
+import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
 
 export interface Snapshot {
   version: 1;
@@ -17,6 +17,18 @@ export interface Snapshot {
   before: { federation: Component; mappers: Component[] } | null;
   /** set once setup created a federation, so undo can delete exactly that one */
   createdId?: string;
+  /**
+   * the federation and its mappers as setup left them (read back after apply), so undo can tell
+   * what someone else changed since; absent in snapshots of older versions or when the read failed
+   */
+  after?: { federation: Component; mappers: Component[] };
+}
+
+export interface SnapshotEntry {
+  path: string;
+  takenAt: string;
+  /** what undo of this snapshot does */
+  kind: 'restore' | 'delete';
 }
 
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
@@ -53,6 +65,7 @@ export function writeSnapshot(stateDir: string, snap: Snapshot, at: Date): strin
 
 export function updateSnapshot(path: string, patch: Partial<Snapshot>): void {
   const snap = { ...readSnapshot(path), ...patch };
+  if (snap.after) snap.after = { federation: mask(snap.after.federation), mappers: snap.after.mappers.map(mask) };
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, JSON.stringify(snap, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, path);
@@ -69,16 +82,45 @@ export function readSnapshot(path: string): Snapshot {
   return doc;
 }
 
-/** The newest snapshot of this realm and federation, if any. */
-export function latestSnapshot(stateDir: string, realm: string, federationName: string): string | undefined {
+/** This realm's and federation's snapshots, newest first (names start with an ISO timestamp). */
+export function listSnapshots(stateDir: string, realm: string, federationName: string): SnapshotEntry[] {
   const dir = snapshotDir(stateDir, realm);
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return undefined;
+    return [];
   }
-  const mine = names.filter((n) => n.endsWith(`-${fileSafe(federationName)}.json`)).sort();
-  const last = mine.at(-1);
-  return last ? join(dir, last) : undefined;
+  const out: SnapshotEntry[] = [];
+  for (const n of names.filter((x) => x.endsWith(`-${fileSafe(federationName)}.json`)).sort().reverse()) {
+    try {
+      const snap = readSnapshot(join(dir, n));
+      out.push({ path: join(dir, n), takenAt: snap.takenAt, kind: snap.before ? 'restore' : 'delete' });
+    } catch {
+      // an unreadable file is not a snapshot to offer
+    }
+  }
+  return out;
+}
+
+/** The newest snapshot of this realm and federation, if any. */
+export function latestSnapshot(stateDir: string, realm: string, federationName: string): string | undefined {
+  return listSnapshots(stateDir, realm, federationName)[0]?.path;
+}
+
+/**
+ * After apply: the id of a federation setup created (undo deletes exactly that one) and the state
+ * setup left (undo shows what others changed since). A failed read only loses the latter.
+ */
+export async function recordApplied(kc: KeycloakPort, realm: RealmRef, path: string, res: { federationId?: string; createdFederation: boolean }): Promise<void> {
+  const patch: Partial<Snapshot> = res.createdFederation ? { createdId: res.federationId } : {};
+  if (res.federationId) {
+    try {
+      const federation = await kc.getComponent(realm, res.federationId);
+      if (federation) patch.after = { federation, mappers: await kc.listMappers(realm, res.federationId) };
+    } catch {
+      // undo then says it cannot tell others' changes apart
+    }
+  }
+  updateSnapshot(path, patch);
 }

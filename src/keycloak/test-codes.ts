@@ -13,9 +13,16 @@ const ADVICE: Record<string, string> = {
   InvalidBindDN: 'Keycloak was given an empty or malformed bind DN',
   NameNotFound: 'a DN Keycloak used does not exist in the directory',
   MalformedURL: 'Keycloak could not parse the connection URL',
-  NamingError: 'the directory returned an LDAP error to Keycloak (see the Keycloak log for the detail)',
-  UnknownError: 'Keycloak reported an unclassified error (see the Keycloak log)',
+  NamingError: 'the directory returned an LDAP error to Keycloak, or did not answer within connectionTimeout (see the Keycloak log for the detail)',
+  GroupsMultipleParents: "a group mapper of the federation found a group with several parents, which it cannot represent: check the federation's group mappers (dirlink does not make any)",
+  UnknownError: "Keycloak could not classify the failure (an unclassified error): the Keycloak server log has the exception; a service on that port that is not LDAP looks like this",
 };
+
+/** Every code Keycloak's getErrorCode can return (keycloak.md §3), in its order. */
+export const KEYCLOAK_TEST_CODES = [
+  'NamingError', 'AuthenticationFailure', 'CommunicationError', 'ServiceUnavailable', 'InvalidName', 'InvalidBindDN', 'NameNotFound',
+  'GroupsMultipleParents', 'MalformedURL', 'NoRouteToHost', 'ConnectionFailed', 'UnknownHost', 'SSLHandshakeFailed', 'SocketReset', 'UnknownError',
+] as const;
 
 export function adviceFor(code: string | undefined): string {
   return (code && ADVICE[code]) ?? `Keycloak reported ${code ?? 'an error'}; see the Keycloak server log`;

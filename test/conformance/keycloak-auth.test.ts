@@ -39,6 +39,12 @@ describe('token endpoint', () => {
     expect(f.data).toEqual({ error: 'invalid_grant', error_description: 'Invalid user credentials' });
   });
 
+  it('unknown admin user → 400 invalid_grant "Invalid user credentials" (ValidateUsername)', async () => {
+    const f = await failure(kcFor().auth({ grantType: 'password', clientId: 'admin-cli', username: 'nobody', password: 'p w&d' }));
+    expect(f.status).toBe(400);
+    expect(f.data).toEqual({ error: 'invalid_grant', error_description: 'Invalid user credentials' });
+  });
+
   it('client_credentials with Basic auth (url-encoded secret) gives no refresh token', async () => {
     const kc = kcFor();
     await kc.auth({ grantType: 'client_credentials', clientId: 'dirlink', clientSecret: 's3cr:et&' });

@@ -114,3 +114,24 @@ describe('testLDAPConnection', () => {
     expect(await bad.json()).toEqual({ errorMessage: 'AuthenticationFailure' });
   });
 });
+
+describe("Keycloak's own view of the network (state.network, a test device)", () => {
+  it('a host that is reachable from the test but refused, unresolvable or reached over LDAPS from "Keycloak"', async () => {
+    const hostPort = new URL(dir.url).host;
+    try {
+      emu.state.network.set(hostPort, '127.0.0.1:1');
+      expect(await code(kc, auth())).toBe('ConnectionFailed');
+      expect(await code(kc, auth({ action: 'testConnection' }))).toBe('ConnectionFailed');
+      emu.state.network.set(hostPort, 'unresolvable');
+      expect(await code(kc, auth())).toBe('UnknownHost');
+      expect(await code(kc, auth({ action: 'testConnection' }))).toBe('UnknownHost');
+      // routed elsewhere, TLS still checks the name in the URL: LDAPS to 127.0.0.1 routed to localhost works
+      const ldaps = new URL(dir.ldapsUrl);
+      emu.state.network.set(ldaps.host, `localhost:${ldaps.port}`);
+      await kc.realms.testLDAPConnection({ realm: 'runai' }, auth({ connectionUrl: dir.ldapsUrl }));
+    } finally {
+      emu.state.network.clear();
+    }
+    await kc.realms.testLDAPConnection({ realm: 'runai' }, auth());
+  });
+});

@@ -91,10 +91,10 @@ describe('password login of a directory user', () => {
     expect(typeof json.refresh_token).toBe('string');
   });
 
-  it('bad password and unknown user → 401 invalid_grant "Invalid user credentials"', async () => {
-    for (const [u, p] of [[normal, 'wrong'], ['no-such-user-xyz', 'x'], [normal, '']]) {
-      const { status, json } = await directoryLogin(emu, u!, p!);
-      expect(status).toBe(401);
+  it('bad password → 401, unknown user → 400: both invalid_grant "Invalid user credentials" (ValidatePassword / ValidateUsername)', async () => {
+    for (const [u, p, status] of [[normal, 'wrong', 401], [normal, '', 401], ['no-such-user-xyz', 'x', 400]] as const) {
+      const { status: got, json } = await directoryLogin(emu, u, p);
+      expect([u, p, got]).toEqual([u, p, status]);
       expect(json).toEqual({ error: 'invalid_grant', error_description: 'Invalid user credentials' });
     }
   });
@@ -115,13 +115,13 @@ describe('password login of a directory user', () => {
     expect([status, json.error_description]).toEqual([400, 'Account is not fully set up']);
   });
 
-  it('admin-cli without direct grants → 401 unauthorized_client; an unknown client → 401 invalid_client', async () => {
+  it('admin-cli without direct grants → 400 unauthorized_client; an unknown client → 401 invalid_client', async () => {
     const cli = emu.state.realms.get('runai')!.clients.find((c) => c.clientId === 'admin-cli')!;
     cli.directAccessGrantsEnabled = false;
     try {
       const { status, json } = await directoryLogin(emu, normal, dir.userPassword);
-      expect(status).toBe(401);
-      expect(json.error).toBe('unauthorized_client');
+      expect(status).toBe(400);
+      expect(json).toEqual({ error: 'unauthorized_client', error_description: 'Client not allowed for direct access grants' });
     } finally {
       cli.directAccessGrantsEnabled = true;
     }
@@ -172,8 +172,16 @@ describe.skipIf(world.ad.kind !== 'samba-ad')('Samba AD (Run:AI configuration)',
     expect(json).toEqual({ error: 'invalid_grant', error_description: 'Account disabled' });
   });
 
-  it.skipIf(!ad.users.mustChangePassword)('must change password (pwdLastSet=0) → "Account is not fully set up"', async () => {
-    const { status, json } = await directoryLogin(emuAd, ad.users.mustChangePassword!, ad.userPassword);
-    expect([status, json.error_description]).toEqual([400, 'Account is not fully set up']);
+  it.skipIf(!ad.users.mustChangePassword)('must change password (pwdLastSet=0): READ_ONLY → 401 invalid credentials, WRITABLE → "Account is not fully set up"', async () => {
+    // the MSAD mapper handles data 773 / pwdLastSet=0 only in WRITABLE mode (processAuthErrorCode)
+    const readOnly = await directoryLogin(emuAd, ad.users.mustChangePassword!, ad.userPassword);
+    expect([readOnly.status, readOnly.json.error_description]).toEqual([401, 'Invalid user credentials']);
+    await kcAd.components.update({ id: adId }, { config: { editMode: ['WRITABLE'] } });
+    try {
+      const writable = await directoryLogin(emuAd, ad.users.mustChangePassword!, ad.userPassword);
+      expect([writable.status, writable.json.error_description]).toEqual([400, 'Account is not fully set up']);
+    } finally {
+      await kcAd.components.update({ id: adId }, { config: { editMode: ['READ_ONLY'] } });
+    }
   });
 });

@@ -19,6 +19,8 @@ interface Provider {
   fullName?: string;
   mappers: ComponentModel[];
   msad: boolean;
+  /** editMode WRITABLE: only then does the MSAD mapper turn pwdLastSet=0 / data 773 into UPDATE_PASSWORD */
+  writable: boolean;
 }
 
 export interface FederatedUser {
@@ -58,7 +60,7 @@ export function providersOf(realm: RealmModel): Provider[] {
         }
       }
       const msad = mappers.some((m) => m.providerId === 'msad-user-account-control-mapper');
-      return { comp, attr, fullName, mappers, msad };
+      return { comp, attr, fullName, mappers, msad, writable: first(comp.config, 'editMode') === 'WRITABLE' };
     });
 }
 
@@ -70,6 +72,7 @@ function target(state: EmulatorState, cfg: Record<string, string[]>, url: string
     useTruststoreSpi: first(cfg, 'useTruststoreSpi') ?? 'always',
     timeoutMs: Number.isFinite(t) && t > 0 ? t : 5000, // LDAPConfig default connect timeout
     truststore: state.truststore,
+    network: state.network,
   };
 }
 
@@ -181,10 +184,11 @@ function toUser(p: Provider, e: Entry): FederatedUser | undefined {
     }
   }
   if (p.msad) {
-    // MSAD account controls mapper: ACCOUNTDISABLE (0x2) → disabled; pwdLastSet=0 → UPDATE_PASSWORD
+    // MSAD account controls mapper: ACCOUNTDISABLE (0x2) → disabled; pwdLastSet=0 → UPDATE_PASSWORD,
+    // the latter only in WRITABLE mode (MSADUserModelDelegate.getRequiredActionsStream)
     const uac = Number.parseInt(get(e, 'userAccountControl') ?? '0', 10);
     u.enabled = (uac & 2) === 0;
-    u.mustChangePassword = get(e, 'pwdLastSet') === '0';
+    u.mustChangePassword = p.writable && get(e, 'pwdLastSet') === '0';
   }
   return u;
 }

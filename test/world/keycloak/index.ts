@@ -63,6 +63,7 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
     adminPassword: opts.adminPassword ?? 'admin',
     version: opts.version ?? '26.4.0',
     truststore: (opts.truststore ?? []).map((f) => readFileSync(f, 'utf8')),
+    network: new Map(Object.entries(opts.network ?? {})),
   };
   const master = newRealm('master');
   for (const sc of opts.serviceClients ?? []) {
@@ -103,7 +104,7 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
         } finally {
           rec.body = redactForLog(url.pathname, body === undefined && raw !== '' ? raw : body);
         }
-        const fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname));
+        const fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname) && (!f.when || f.when(body)));
         if (fault) {
           fault.remaining--;
           if (fault.hang) return; // never answered; close() destroys the socket

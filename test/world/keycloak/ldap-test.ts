@@ -70,7 +70,7 @@ export async function testLdap(state: EmulatorState, realm: RealmModel, body: un
     let lastError: unknown;
     for (const url of urls) {
       const target: LdapTarget = {
-        url, startTls: rep.startTls === 'true', useTruststoreSpi: rep.useTruststoreSpi ?? 'always', timeoutMs, truststore: state.truststore,
+        url, startTls: rep.startTls === 'true', useTruststoreSpi: rep.useTruststoreSpi ?? 'always', timeoutMs, truststore: state.truststore, network: state.network,
       };
       try {
         await attempt(target, action, authType, bindDn, credential);

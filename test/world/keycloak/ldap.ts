@@ -15,6 +15,22 @@ export interface LdapTarget {
   timeoutMs: number;
   /** PEM CAs of the emulator's "Keycloak truststore" */
   truststore: string[];
+  /** Keycloak's view of the network (EmulatorState.network) */
+  network?: Map<string, string>;
+}
+
+/**
+ * Where Keycloak's connection really goes: the test can give Keycloak another view of a host than
+ * its own ("reachable from this machine but not from Keycloak"). TLS still checks the name in the
+ * URL, as a JVM behind a different route would.
+ */
+function viaNetwork(t: LdapTarget): { host: string; port: number } {
+  const { host, port } = parseLdapUrl(t.url);
+  const seen = t.network?.get(`${host}:${port}`);
+  if (seen === undefined) return { host, port };
+  if (seen === 'unresolvable') throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  const i = seen.lastIndexOf(':');
+  return { host: seen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(seen.slice(i + 1)) };
 }
 
 /** An Error carrying the Keycloak error code it maps to. */
@@ -24,12 +40,16 @@ export class LdapFailure extends Error {
   }
 }
 
-function tlsOptions(t: LdapTarget, host: string): tls.ConnectionOptions {
+/** `host` is the name in the URL (what the certificate must match), `connectHost` where the socket goes. */
+function tlsOptions(t: LdapTarget, host: string, connectHost = host): tls.ConnectionOptions {
   // truststore SPI "always": Keycloak's truststore (configured CAs + system CAs, KC 26 default
   // truststore-paths); "never": only the JVM's default CAs — here Node's bundled roots.
   const useSpi = t.useTruststoreSpi !== 'never';
   const ca = useSpi ? [...tls.rootCertificates, ...t.truststore] : [...tls.rootCertificates];
-  return { ca, host, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: true };
+  return {
+    ca, host: connectHost, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: true,
+    checkServerIdentity: (_name, cert) => tls.checkServerIdentity(host, cert),
+  };
 }
 
 export function parseLdapUrl(url: string): { secure: boolean; host: string; port: number } {
@@ -84,22 +104,32 @@ export function classify(err: unknown): string {
 /** Opens a connection (TLS handshake / StartTLS included) without binding. Caller unbinds. */
 export async function connect(t: LdapTarget): Promise<Client> {
   const { secure, host } = parseLdapUrl(t.url);
+  const to = viaNetwork(t);
+  const routed = new URL(t.url);
+  routed.hostname = to.host.includes(':') ? `[${to.host}]` : to.host;
+  routed.port = String(to.port);
   const client = new Client({
-    url: t.url,
+    url: routed.toString().replace(/\/$/, ''),
     connectTimeout: t.timeoutMs,
     timeout: t.timeoutMs,
     strictDN: false,
-    tlsOptions: secure ? tlsOptions(t, host) : undefined,
+    tlsOptions: secure ? tlsOptions(t, host, to.host) : undefined,
   });
   if (t.startTls && !secure) {
-    await client.startTLS(tlsOptions(t, host));
+    await client.startTLS(tlsOptions(t, host, to.host));
   }
   return client;
 }
 
 /** TCP reachability only (what "testConnection" on ldaps:// amounts to, see ldap-test.ts). */
 export function tcpProbe(t: LdapTarget): Promise<void> {
-  const { host, port } = parseLdapUrl(t.url);
+  let to: { host: string; port: number };
+  try {
+    to = viaNetwork(t);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const { host, port } = to;
   return new Promise((resolve, reject) => {
     const s = net.connect({ host, port });
     const timer = setTimeout(() => {

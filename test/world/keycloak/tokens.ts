@@ -116,13 +116,16 @@ export class TokenService {
 
     if (grant === 'password') {
       if (!client.directAccessGrantsEnabled) {
-        throw new HttpError(401, { error: 'unauthorized_client', error_description: 'Client not allowed for direct access grants' });
+        // ResourceOwnerPasswordCredentialsGrantType (Keycloak 26): 400, not 401
+        throw new HttpError(400, { error: 'unauthorized_client', error_description: 'Client not allowed for direct access grants' });
       }
       const username = f('username') ?? '';
       const password = f('password') ?? '';
       const badCreds = new HttpError(401, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
       if (realm.realm === 'master') {
-        if (username.toLowerCase() !== this.state.adminUser.toLowerCase() || password !== this.state.adminPassword) throw badCreds;
+        // an unknown user is ValidateUsername's 400, a wrong password ValidatePassword's 401 (see login.ts)
+        if (username.toLowerCase() !== this.state.adminUser.toLowerCase()) throw new HttpError(400, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
+        if (password !== this.state.adminPassword) throw badCreds;
         const p: Principal = {
           kind: 'admin', realm: realm.realm, clientId: client.clientId, roles: ['manage-realm', 'view-realm'],
           claims: { sub: `admin-${realm.id}`, preferred_username: this.state.adminUser.toLowerCase(), email_verified: false, sid: randomUUID() },

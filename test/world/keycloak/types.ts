@@ -49,6 +49,12 @@ export interface EmulatorState {
   version: string;
   /** PEM texts of the CAs Keycloak's truststore SPI trusts (opts.truststore files, read at start) */
   truststore: string[];
+  /**
+   * Keycloak's view of the network, which can differ from the test's: "host:port" → "host:port"
+   * (another endpoint, e.g. a closed port) or "unresolvable" (no DNS name from Keycloak's pod).
+   * Absent entries are reached as named. Tests may change it at any time.
+   */
+  network: Map<string, string>;
 }
 
 export interface RecordedRequest {
@@ -69,6 +75,8 @@ export interface FaultSpec {
   delayMs?: number;
   times?: number;
   hang?: boolean;
+  /** only requests whose parsed body passes (e.g. testLDAPConnection with action testConnection) */
+  when?: (body: unknown) => boolean;
 }
 
 export interface ServiceClientOption {
@@ -88,6 +96,8 @@ export interface KeycloakEmulatorOptions {
   version?: string;
   /** PEM CA files in Keycloak's truststore (used when useTruststoreSpi is always/ldapsOnly) */
   truststore?: string[];
+  /** initial EmulatorState.network entries */
+  network?: Record<string, string>;
 }
 
 /** Thrown inside handlers; turned into an HTTP response by the router. */
