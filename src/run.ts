@@ -108,7 +108,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       reporter,
       redactor,
       // prompts only in interactive mode; --json keeps stdout for the JSON object
-      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout })) : undefined,
+      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout, signal: controller.signal })) : undefined,
       ldap: adapters.ldap,
       keycloak: adapters.keycloak,
       kubernetes: adapters.kubernetes,
