@@ -133,7 +133,10 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     const st = r.step('keycloak.apply', 'Apply to Keycloak');
     let res;
     try {
-      res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, { onAction: (t) => st.progress(t) });
+      res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, {
+        onAction: (t) => st.progress(t),
+        onCreated: (id) => snapshotPath && updateSnapshot(snapshotPath, { createdId: id }),
+      });
     } catch (e) {
       st.done('fail', isDirlinkError(e) ? e.message : 'failed');
       json.applied = (isDirlinkError(e) && e.data?.applied) || [];
@@ -141,7 +144,6 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     }
     json.applied = res.applied;
     json.changed = true;
-    if (res.createdFederation && snapshotPath) updateSnapshot(snapshotPath, { createdId: res.federationId });
     st.done('ok', res.applied.join('; '));
 
     // 10. the saved configuration, tested by Keycloak with its stored secret

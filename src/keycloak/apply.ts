@@ -9,6 +9,8 @@ import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from '.
 export interface ApplyProgress {
   /** called before each action with a short title */
   onAction?: (title: string) => void;
+  /** called as soon as the federation exists, so undo can find it even if a later write fails */
+  onCreated?: (federationId: string) => void;
 }
 
 export interface ApplyResult {
@@ -75,6 +77,7 @@ export async function applyKeycloak(
         const body = desiredFederation(s, secret, realm.id);
         result.federationId = await kc.createComponent(realm, body);
         result.createdFederation = true;
+        progress.onCreated?.(result.federationId);
         return;
       }
       case 'update-federation': {
