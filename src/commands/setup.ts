@@ -4,7 +4,7 @@
 //   7. confirm  8. snapshot  9. apply  10. Keycloak-side test  11. restart + wait  12. verify
 import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
-import { applyKeycloak } from '../keycloak/apply.js';
+import { applyKeycloak, describe } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
 import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
 import { updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
@@ -14,6 +14,7 @@ import type { KubePort } from '../kubernetes/index.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { planToJson } from '../output/plan-text.js';
 import type { CommandResult, Deps } from './context.js';
+import { Progress } from './progress.js';
 import { checkDirectory, connectKube, loginKeycloak, restartAndWait } from './steps.js';
 import { runVerify } from './verify.js';
 
@@ -48,7 +49,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   // 2. Keycloak, read-only
   const kc: KeycloakPort = await loginKeycloak(s, deps);
   const step = r.step('keycloak.read', `Keycloak realm "${s.keycloak.realm}"`);
-  let observed;
+  let observed: Awaited<ReturnType<typeof observeKeycloak>>;
   try {
     observed = await observeKeycloak(kc, fs, s.ldap.bindPassword, { realm: s.keycloak.realm, rotate: o.rotateBindPassword });
   } catch (e) {
@@ -91,6 +92,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   r.blank();
   r.plan(plan);
   r.blank();
+  const restart = plan.actions.find((a) => a.kind === 'restart');
 
   // 6. dry run
   if (o.dryRun) {
@@ -108,58 +110,82 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     const go = await deps.prompter.confirm({ name: 'confirm', message: 'Apply this plan?', default: true });
     if (!go) throw new CancelledError('not applied: you answered no. Nothing was changed');
   }
-
-  // 8. snapshot
-  let snapshotPath: string | undefined;
-  if (plan.changesKeycloak) {
-    snapshotPath = writeSnapshot(
-      deps.stateDir,
-      {
-        version: 1,
-        takenAt: deps.now().toISOString(),
-        keycloakUrl: s.keycloak.url,
-        realm: s.keycloak.realm,
-        federationName: fs.name,
-        before: fed ? { federation: fed, mappers: observed.observed.mappers } : null,
-      },
-      deps.now(),
-    );
-    json.snapshot = snapshotPath;
-    r.info(`snapshot of the federation as it was: ${snapshotPath}`);
+  const progress = new Progress(plan.actions.map(describe));
+  const rest = !restart
+    ? 'it applies what is left.'
+    : plan.changesKeycloak
+      ? 'it applies what is left; if Keycloak then needs no further change, add --force-restart so the backend is restarted.'
+      : 'add --force-restart to restart the backend again.';
+  try {
+    await applyAndRestart();
+  } catch (e) {
+    throw progress.report(e, rest);
   }
-
-  // 9. apply to Keycloak
-  if (plan.changesKeycloak) {
-    const st = r.step('keycloak.apply', 'Apply to Keycloak');
-    let res;
-    try {
-      res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, {
-        onAction: (t) => st.progress(t),
-        onCreated: (id) => snapshotPath && updateSnapshot(snapshotPath, { createdId: id }),
-      });
-    } catch (e) {
-      st.done('fail', isDirlinkError(e) ? e.message : 'failed');
-      json.applied = (isDirlinkError(e) && e.data?.applied) || [];
-      throw e;
-    }
-    json.applied = res.applied;
-    json.changed = true;
-    st.done('ok', res.applied.join('; '));
-
-    // 10. the saved configuration, tested by Keycloak with its stored secret
-    const t = await kc.testLdapConnection(observed.observed.realm, authenticationTest(fs, SECRET_MASK, res.federationId));
-    if (!t.ok) {
-      r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'fail', `${t.code}: ${adviceFor(t.code)}`);
-      throw new KeycloakError('keycloak.ldap-test-after', `the federation was saved, but Keycloak's test of it fails: ${t.code}`, { hint: adviceFor(t.code) });
-    }
-    r.record('keycloak.test-saved', 'Keycloak test of the saved federation', 'ok', 'connect and bind with the stored password');
-  }
-
-  // 11. restart and wait
-  const restart = plan.actions.find((a) => a.kind === 'restart');
-  if (restart && kube) json.rollout = await restartAndWait(kube, s, deps);
+  json.applied = progress.applied.filter((a) => a !== (restart && describe(restart)));
 
   // 12. prove a login
   if (s.verify) json.verify = await runVerify(s, deps, kc);
   return { json };
+
+  async function applyAndRestart(): Promise<void> {
+    // 8. snapshot
+    let snapshotPath: string | undefined;
+    if (plan.changesKeycloak) {
+      snapshotPath = writeSnapshot(
+        deps.stateDir,
+        {
+          version: 1,
+          takenAt: deps.now().toISOString(),
+          keycloakUrl: s.keycloak.url,
+          realm: s.keycloak.realm,
+          federationName: fs.name,
+          before: fed ? { federation: fed, mappers: observed.observed.mappers } : null,
+        },
+        deps.now(),
+      );
+      json.snapshot = snapshotPath;
+      r.info(`snapshot of the federation as it was: ${snapshotPath}`);
+    }
+
+    // 9. apply to Keycloak
+    if (plan.changesKeycloak) {
+      const st = r.step('keycloak.apply', 'Apply to Keycloak');
+      let res;
+      try {
+        res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, {
+          onAction: (t) => st.progress(t),
+          onApplied: (t) => {
+            progress.done(t);
+            json.applied = [...progress.applied];
+            json.changed = true;
+          },
+          onCreated: (id) => snapshotPath && updateSnapshot(snapshotPath, { createdId: id }),
+        });
+      } catch (e) {
+        st.done('fail', isDirlinkError(e) ? e.message : 'failed');
+        throw e;
+      }
+      st.done('ok', res.applied.join('; '));
+
+      // 10. the saved configuration, tested by Keycloak with its stored secret
+      const test = r.step('keycloak.test-saved', 'Keycloak test of the saved federation');
+      let t;
+      try {
+        t = await kc.testLdapConnection(observed.observed.realm, authenticationTest(fs, SECRET_MASK, res.federationId));
+      } catch (e) {
+        test.done('fail', isDirlinkError(e) ? e.message : 'failed');
+        throw e;
+      }
+      if (!t.ok) {
+        test.done('fail', `${t.code}: ${adviceFor(t.code)}`);
+        throw new KeycloakError('keycloak.ldap-test-after', `the federation was saved, but Keycloak's test of it fails: ${t.code}`, { hint: adviceFor(t.code) });
+      }
+      test.done('ok', 'connect and bind with the stored password');
+    }
+
+    // 11. restart and wait
+    if (restart && kube) {
+      json.rollout = await restartAndWait(kube, s, deps, () => progress.done(describe(restart)));
+    }
+  }
 }

@@ -131,7 +131,7 @@ describe('undo after create, and a fault between writes', () => {
     expect(r.code).toBe(4);
     const out = JSON.parse(r.stdout);
     expect(out.error.data.applied).toEqual(['create federation "ldap"']);
-    expect(out.error.data.notApplied).toEqual(['set mapper "email" to cn']);
+    expect(out.error.data.notApplied).toEqual(['set mapper "email" to cn', 'restart runai-backend/runai-backend-deployment']);
     expect(out.error.hint).toMatch(/again/);
     const again = await run(['setup', '--json', '--email-attribute', 'cn']);
     expect(again.code, again.stderr).toBe(0);
