@@ -7,7 +7,7 @@ import type { Settings } from '../inputs/resolve.js';
 import { applyKeycloak, describe } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
 import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
-import { updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
+import { pendingRestart, updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
 import { adviceFor } from '../keycloak/test-codes.js';
 import { SECRET_MASK, type KeycloakPort } from '../keycloak/types.js';
 import type { KubePort } from '../kubernetes/index.js';
@@ -84,8 +84,9 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   }
 
   // 4–5. plan
+  const pending = s.kube.restart ? pendingRestart(deps.stateDir, s.keycloak.url, s.keycloak.realm, fs.name) : undefined;
   const plan: Plan = buildPlan(fs, observed.observed, {
-    restart: { enabled: s.kube.restart, force: o.forceRestart, namespace: s.kube.namespace, deployment: s.kube.deployment, timeoutMs: s.kube.rolloutTimeoutMs },
+    restart: { enabled: s.kube.restart, force: o.forceRestart, namespace: s.kube.namespace, deployment: s.kube.deployment, timeoutMs: s.kube.rolloutTimeoutMs, pending: pending !== undefined },
   });
   json.plan = planToJson(plan);
   json.changed = false;
@@ -113,8 +114,8 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   const progress = new Progress(plan.actions.map(describe));
   const rest = !restart
     ? 'it applies what is left.'
-    : plan.changesKeycloak
-      ? 'it applies what is left; if Keycloak then needs no further change, add --force-restart so the backend is restarted.'
+    : plan.changesKeycloak || pending
+      ? 'it applies what is left and restarts the backend (the snapshot remembers the pending restart, even when Keycloak needs no further change).'
       : 'add --force-restart to restart the backend again.';
   try {
     await applyAndRestart();
@@ -155,6 +156,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
         res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, {
           onAction: (t) => st.progress(t),
           onApplied: (t) => {
+            if (progress.applied.length === 0 && snapshotPath && restart) updateSnapshot(snapshotPath, { restartPending: true });
             progress.done(t);
             json.applied = [...progress.applied];
             json.changed = true;
@@ -186,6 +188,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     // 11. restart and wait
     if (restart && kube) {
       json.rollout = await restartAndWait(kube, s, deps, () => progress.done(describe(restart)));
+      for (const path of [snapshotPath, pending]) if (path) updateSnapshot(path, { restartPending: false });
     }
   }
 }

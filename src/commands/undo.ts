@@ -3,7 +3,7 @@
 import { CancelledError, KeycloakError, UsageError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { findRealm } from '../keycloak/observe.js';
-import { latestSnapshot, readSnapshot } from '../keycloak/snapshot.js';
+import { latestSnapshot, readSnapshot, updateSnapshot } from '../keycloak/snapshot.js';
 import { SECRET_MASK } from '../keycloak/types.js';
 import type { Deps } from './context.js';
 import { connectKube, loginKeycloak, restartAndWait } from './steps.js';
@@ -63,5 +63,7 @@ export async function undo(s: Settings, o: { snapshot?: string; yes: boolean }, 
   if (s.kube.restart) {
     const { port } = await connectKube(s, deps);
     out.rollout = await restartAndWait(port, s, deps);
+    // the backend now runs with the restored federation: a later setup has no restart to catch up on
+    if (snap.restartPending) updateSnapshot(path, { restartPending: false });
   }
 }

@@ -17,6 +17,11 @@ export interface Snapshot {
   before: { federation: Component; mappers: Component[] } | null;
   /** set once setup created a federation, so undo can delete exactly that one */
   createdId?: string;
+  /**
+   * true from the first accepted Keycloak write until the backend's rollout finished: a rerun
+   * that finds nothing left to change in Keycloak must still restart the backend.
+   */
+  restartPending?: boolean;
 }
 
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
@@ -81,4 +86,19 @@ export function latestSnapshot(stateDir: string, realm: string, federationName: 
   const mine = names.filter((n) => n.endsWith(`-${fileSafe(federationName)}.json`)).sort();
   const last = mine.at(-1);
   return last ? join(dir, last) : undefined;
+}
+
+/**
+ * The newest snapshot of this federation on this Keycloak when it records a change whose restart
+ * never finished (a failure or Ctrl-C after the Keycloak writes), else undefined.
+ */
+export function pendingRestart(stateDir: string, keycloakUrl: string, realm: string, federationName: string): string | undefined {
+  const path = latestSnapshot(stateDir, realm, federationName);
+  if (!path) return undefined;
+  try {
+    const snap = readSnapshot(path);
+    return snap.restartPending === true && snap.keycloakUrl === keycloakUrl ? path : undefined;
+  } catch {
+    return undefined; // an unreadable snapshot is undo's problem, not a reason to restart
+  }
 }
