@@ -2,7 +2,7 @@
 //   1. directory check from this machine  2. read Keycloak (and Keycloak's own LDAP test)
 //   3. read the deployment  4. plan (pure)  5. print  6. stop here for check / --dry-run
 //   7. confirm  8. snapshot  9. apply  10. Keycloak-side test  11. restart + wait  12. verify
-import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
+import { CancelledError, KeycloakError, KubeError, isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { applyKeycloak, describe } from '../keycloak/apply.js';
 import type { FederationSettings } from '../keycloak/federation.js';
@@ -10,7 +10,7 @@ import { authenticationTest, observeKeycloak } from '../keycloak/observe.js';
 import { pendingRestart, updateSnapshot, writeSnapshot } from '../keycloak/snapshot.js';
 import { adviceFor } from '../keycloak/test-codes.js';
 import { SECRET_MASK, type KeycloakPort } from '../keycloak/types.js';
-import type { KubePort } from '../kubernetes/index.js';
+import type { KubePort, RolloutState } from '../kubernetes/index.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { planToJson } from '../output/plan-text.js';
 import type { CommandResult, Deps } from './context.js';
@@ -75,9 +75,11 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
 
   // 3. the deployment, read-only
   let kube: KubePort | undefined;
+  let deployment: RolloutState | undefined;
   if (s.kube.restart) {
     const k = await connectKube(s, deps);
     kube = k.port;
+    deployment = k.state;
     json.deployment = k.state;
   } else {
     r.record('kubernetes.read', 'Backend deployment', 'skipped', '--no-restart');
@@ -94,9 +96,17 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   r.plan(plan);
   r.blank();
   const restart = plan.actions.find((a) => a.kind === 'restart');
+  // A paused deployment would take the restart and never roll out: say so before changing anything.
+  const paused = restart && deployment?.paused
+    ? new KubeError('kube.paused', `deployment ${s.kube.namespace}/${s.kube.deployment} is paused, so the restart the plan needs would not roll out`, {
+      hint: `Resume it first: kubectl rollout resume deployment/${s.kube.deployment} -n ${s.kube.namespace} (or rerun with --no-restart and restart it later).`,
+      data: { state: deployment },
+    })
+    : undefined;
 
   // 6. dry run
   if (o.dryRun) {
+    if (paused) r.warn(`${paused.message}: setup would stop here. ${paused.hint}`);
     r.record('apply', 'Apply', 'skipped', plan.actions.length ? 'dry run: nothing was sent to Keycloak or Kubernetes' : 'nothing to change');
     return { json };
   }
@@ -104,6 +114,10 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     r.record('apply', 'Apply', 'ok', 'nothing to change');
     if (s.verify) json.verify = await runVerify(s, deps, kc);
     return { json };
+  }
+  if (paused) {
+    r.record('apply', 'Apply', 'fail', 'the deployment is paused: nothing was changed');
+    throw paused;
   }
 
   // 7. confirm

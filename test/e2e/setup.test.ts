@@ -170,6 +170,25 @@ describe('failures of Keycloak and Kubernetes', () => {
   });
 });
 
+describe('a paused deployment', () => {
+  it('stops setup before any change (exit 5); check warns', async () => {
+    const sb = await startSandbox();
+    try {
+      sb.kube.setPaused('runai-backend', 'runai-backend-deployment', true);
+      const c = await sb.run(['check'], world.openldap, { env: { DIRLINK_VENDOR: 'other' } });
+      expect(c.code).toBe(0);
+      expect(c.stdout).toMatch(/is paused, so the restart the plan needs would not roll out: setup would stop here/);
+      const r = await sb.run(['setup', '--json'], world.openldap, { env: { DIRLINK_VENDOR: 'other' } });
+      expect(r.code).toBe(5);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'kube.paused', hint: expect.stringContaining('kubectl rollout resume deployment/runai-backend-deployment -n runai-backend') });
+      expect(sb.kc.writes()).toEqual([]);
+      expect(sb.kube.writes()).toEqual([]);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe('OpenLDAP with vendor other', () => {
   it('sets uid/mail and leaves the server-made email mapper alone', async () => {
     const sb = await startSandbox();
