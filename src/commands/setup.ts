@@ -85,6 +85,9 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
     r.record('kubernetes.read', 'Backend deployment', 'skipped', '--no-restart');
   }
 
+  // Ctrl-C while Keycloak or the cluster was being read (those calls are not interruptible): stop here.
+  if (deps.signal?.aborted) throw new CancelledError('interrupted (Ctrl-C) before any change: nothing was changed');
+
   // 4–5. plan
   const pending = s.kube.restart ? pendingRestart(deps.stateDir, s.keycloak.url, s.keycloak.realm, fs.name) : undefined;
   const plan: Plan = buildPlan(fs, observed.observed, {
@@ -168,6 +171,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
       let res;
       try {
         res = await applyKeycloak(kc, observed.observed.realm, plan, fs, s.ldap.bindPassword, observed.observed, {
+          signal: deps.signal,
           onAction: (t) => st.progress(t),
           onApplied: (t) => {
             if (progress.applied.length === 0 && snapshotPath && restart) updateSnapshot(snapshotPath, { restartPending: true });
@@ -201,6 +205,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
 
     // 11. restart and wait
     if (restart && kube) {
+      if (deps.signal?.aborted) throw new CancelledError('interrupted (Ctrl-C) before the restart');
       json.rollout = await restartAndWait(kube, s, deps, () => progress.done(describe(restart)));
       for (const path of [snapshotPath, pending]) if (path) updateSnapshot(path, { restartPending: false });
     }

@@ -2,7 +2,7 @@
 // reports each one Keycloak accepted, so the caller can say exactly what was applied and what was
 // not when one fails (a rerun converges: every action is computed from what Keycloak has, not
 // from what dirlink did last time).
-import { KeycloakError, isDirlinkError } from '../errors.js';
+import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { desiredFederation, emailMapper, type FederationSettings } from './federation.js';
 import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
@@ -14,6 +14,8 @@ export interface ApplyProgress {
   onApplied?: (title: string) => void;
   /** called as soon as the federation exists, so undo can find it even if a later write fails */
   onCreated?: (federationId: string) => void;
+  /** checked before each write: Ctrl-C stops between two writes, never inside one */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -51,6 +53,7 @@ export async function applyKeycloak(
   let mappers: Component[] | undefined = known.federation ? known.mappers : undefined;
   const actions = plan.actions.filter((a) => a.kind !== 'restart');
   for (const a of actions) {
+    if (progress.signal?.aborted) throw new CancelledError(`interrupted (Ctrl-C) ${result.applied.length ? 'between two Keycloak writes' : 'before the first Keycloak write'}`);
     progress.onAction?.(describe(a));
     try {
       await execute(a);
