@@ -115,7 +115,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       reporter,
       redactor,
       // prompts only in interactive mode; --json (and a printed kubeconfig) keep stdout for the document
-      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode || printsDocument ? stderr : stdout })) : undefined,
+      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode || printsDocument ? stderr : stdout, signal: controller.signal })) : undefined,
       ldap: adapters.ldap,
       keycloak: adapters.keycloak,
       kubernetes: adapters.kubernetes,

@@ -73,13 +73,15 @@ export async function connectKube(s: Settings, deps: Deps): Promise<{ port: Kube
   }
 }
 
-export async function restartAndWait(kube: KubePort, s: Settings, deps: Deps): Promise<RolloutState> {
+/** `onRestarted` runs once the cluster accepted the restart (the rollout may still fail). */
+export async function restartAndWait(kube: KubePort, s: Settings, deps: Deps, onRestarted?: () => void): Promise<RolloutState> {
   const r = deps.reporter;
   const step = r.step('kubernetes.restart', `Restart ${s.kube.namespace}/${s.kube.deployment}`);
   let restarted;
   try {
     restarted = await kube.restart(deps.now());
     step.done('ok', `restartedAt ${restarted.restartedAt}`);
+    onRestarted?.();
   } catch (e) {
     step.done('fail', isDirlinkError(e) ? e.message : 'failed');
     throw e;

@@ -5,7 +5,7 @@ import { CancelledError, KeycloakError, UsageError, isDirlinkError } from '../er
 import type { Settings } from '../inputs/resolve.js';
 import { findRealm } from '../keycloak/observe.js';
 import { executeRestore, planRestore, restoreLines } from '../keycloak/restore.js';
-import { listSnapshots, readSnapshot, snapshotDir } from '../keycloak/snapshot.js';
+import { listSnapshots, readSnapshot, snapshotDir, updateSnapshot } from '../keycloak/snapshot.js';
 import { adviceFor } from '../keycloak/test-codes.js';
 import type { Deps } from './context.js';
 import { connectKube, loginKeycloak, restartAndWait } from './steps.js';
@@ -83,6 +83,8 @@ export async function undo(s: Settings, o: { snapshot?: string; yes: boolean }, 
   if (s.kube.restart) {
     const { port } = await connectKube(s, deps);
     out.rollout = await restartAndWait(port, s, deps);
+    // the backend now runs with the restored federation: a later setup has no restart to catch up on
+    if (snap.restartPending) updateSnapshot(path, { restartPending: false });
   } else {
     r.record('kubernetes.restart', 'Restart', 'skipped', '--no-restart: the backend reads the federation at start-up, restart it yourself');
   }

@@ -1,6 +1,7 @@
 // The only module that knows @inquirer/prompts. The pipeline talks to the Prompter interface,
 // so tests pass a scripted prompter and no module is mocked. Ctrl-C at a prompt becomes a
-// CancelledError (exit 130).
+// CancelledError (exit 130): the key (the terminal is raw, so it reaches inquirer as a key) and a
+// SIGINT signal (kill -INT, a process-group signal), which reaches the prompt through `signal`.
 import { CancelledError } from '../errors.js';
 
 export interface Question {
@@ -31,9 +32,9 @@ function cancelled(e: unknown): never {
   throw e;
 }
 
-/** Prompts on the given streams (stderr in --json mode keeps stdout for the JSON object). */
-export function inquirerPrompter(io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Prompter {
-  const ctx = { input: io.input, output: io.output, clearPromptOnDone: false } as Parameters<typeof import('@inquirer/prompts').input>[1];
+/** Prompts on the given streams (stderr in --json mode keeps stdout for the JSON object); `signal` ends the open prompt. */
+export function inquirerPrompter(io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal?: AbortSignal }): Prompter {
+  const ctx = { input: io.input, output: io.output, clearPromptOnDone: false, signal: io.signal } as Parameters<typeof import('@inquirer/prompts').input>[1];
   const lib = () => import('@inquirer/prompts');
   return {
     async input(q) {

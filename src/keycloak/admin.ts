@@ -25,7 +25,7 @@ function jwtExpiry(token: string): number {
 }
 
 /** Maps anything the admin client throws to a KeycloakError; `what` says which call failed. */
-export function keycloakError(e: unknown, what: string, baseUrl: string): KeycloakError {
+export function keycloakError(e: unknown, what: string, baseUrl: string, timeoutMs?: number): KeycloakError {
   if (e instanceof KeycloakError) return e;
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string }; response?: { status: number }; responseData?: unknown };
   const status = err.response?.status;
@@ -34,14 +34,16 @@ export function keycloakError(e: unknown, what: string, baseUrl: string): Keyclo
     const reason =
       code === 'ECONNREFUSED' ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found'
-      : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'no answer before the timeout'
+      : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer ${timeoutMs ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the timeout'}`
       : code?.startsWith('ERR_TLS') || code?.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? `TLS error ${code}`
       : (err.cause?.message ?? err.message ?? 'network error');
     return new KeycloakError('keycloak.unreachable', `cannot reach Keycloak at ${baseUrl} while trying to ${what}: ${reason}`, {
       field: 'keycloakUrl',
       hint: code?.includes('CERT') || code?.startsWith('ERR_TLS')
         ? 'trust the Keycloak CA with NODE_EXTRA_CA_CERTS=/path/ca.pem'
-        : 'check --keycloak-url (scheme, host and port) and that Keycloak is reachable from this machine',
+        : code === 'ETIMEDOUT'
+          ? 'something accepted the connection but never answered: check that --keycloak-url points at Keycloak itself (not a proxy or another service) and that Keycloak is up and not overloaded'
+          : 'check --keycloak-url (scheme, host and port) and that Keycloak is reachable from this machine',
       cause: e,
     });
   }
@@ -103,7 +105,7 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
     try {
       await tokenClient.auth(credentials);
     } catch (e) {
-      throw keycloakError(e, 'log in to the master realm', baseUrl);
+      throw keycloakError(e, 'log in to the master realm', baseUrl, timeout);
     }
     token = tokenClient.accessToken!;
     expiresAt = jwtExpiry(token) || Date.now() + 50_000;
@@ -126,10 +128,10 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
         try {
           return await fn();
         } catch (e2) {
-          throw keycloakError(e2, what, baseUrl);
+          throw keycloakError(e2, what, baseUrl, timeout);
         }
       }
-      throw keycloakError(e, what, baseUrl);
+      throw keycloakError(e, what, baseUrl, timeout);
     }
   }
 
@@ -183,7 +185,7 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
           const data = (e as { responseData?: { errorMessage?: string } }).responseData;
           return { ok: false, code: data?.errorMessage ?? 'UnknownError' };
         }
-        throw keycloakError(e, 'run Keycloak\'s LDAP connection test', baseUrl);
+        throw keycloakError(e, 'run Keycloak\'s LDAP connection test', baseUrl, timeout);
       }
     },
     async findClient(realm, clientId) {

@@ -1,7 +1,8 @@
-// The only code that writes to Keycloak. It executes the plan's Keycloak actions in order and,
-// when one fails, says exactly what was applied and what was not (a rerun converges: every
-// action is computed from what Keycloak has, not from what dirlink did last time).
-import { KeycloakError, isDirlinkError } from '../errors.js';
+// The only code that writes to Keycloak. It executes the plan's Keycloak actions in order and
+// reports each one Keycloak accepted, so the caller can say exactly what was applied and what was
+// not when one fails (a rerun converges: every action is computed from what Keycloak has, not
+// from what dirlink did last time).
+import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { desiredFederation, emailMapper, type FederationSettings } from './federation.js';
 import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
@@ -9,6 +10,12 @@ import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from '.
 export interface ApplyProgress {
   /** called before each action with a short title */
   onAction?: (title: string) => void;
+  /** called after each action Keycloak accepted, with the same title */
+  onApplied?: (title: string) => void;
+  /** called as soon as the federation exists, so undo can find it even if a later write fails */
+  onCreated?: (federationId: string) => void;
+  /** checked before each write: Ctrl-C stops between two writes, never inside one */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -45,21 +52,16 @@ export async function applyKeycloak(
   const result: ApplyResult = { applied: [], federationId: known.federation?.id, createdFederation: false };
   let mappers: Component[] | undefined = known.federation ? known.mappers : undefined;
   const actions = plan.actions.filter((a) => a.kind !== 'restart');
-  for (const [i, a] of actions.entries()) {
+  for (const a of actions) {
+    if (progress.signal?.aborted) throw new CancelledError(`interrupted (Ctrl-C) ${result.applied.length ? 'between two Keycloak writes' : 'before the first Keycloak write'}`);
     progress.onAction?.(describe(a));
     try {
       await execute(a);
-      result.applied.push(describe(a));
     } catch (e) {
-      const notApplied = actions.slice(i).map(describe);
-      const cause = isDirlinkError(e) ? e : new KeycloakError('keycloak.apply', String((e as Error)?.message ?? e));
-      throw new KeycloakError(cause.code, `${cause.message}. Applied: ${result.applied.join('; ') || 'nothing'}. Not applied: ${notApplied.join('; ')}`, {
-        hint: `${cause.hint ? `${cause.hint}. ` : ''}Running dirlink setup again completes the remaining steps.`,
-        field: cause.field,
-        cause: e,
-        data: { ...cause.data, applied: result.applied, notApplied },
-      });
+      throw isDirlinkError(e) ? e : new KeycloakError('keycloak.apply', `${describe(a)} failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
     }
+    result.applied.push(describe(a));
+    progress.onApplied?.(describe(a));
   }
   return result;
 
@@ -75,6 +77,7 @@ export async function applyKeycloak(
         const body = desiredFederation(s, secret, realm.id);
         result.federationId = await kc.createComponent(realm, body);
         result.createdFederation = true;
+        progress.onCreated?.(result.federationId);
         return;
       }
       case 'update-federation': {

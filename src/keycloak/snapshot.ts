@@ -22,6 +22,11 @@ export interface Snapshot {
    * what someone else changed since; absent in snapshots of older versions or when the read failed
    */
   after?: { federation: Component; mappers: Component[] };
+  /**
+   * true from the first accepted Keycloak write until the backend's rollout finished: a rerun
+   * that finds nothing left to change in Keycloak must still restart the backend.
+   */
+  restartPending?: boolean;
 }
 
 export interface SnapshotEntry {
@@ -123,4 +128,19 @@ export async function recordApplied(kc: KeycloakPort, realm: RealmRef, path: str
     }
   }
   updateSnapshot(path, patch);
+}
+
+/**
+ * The newest snapshot of this federation on this Keycloak when it records a change whose restart
+ * never finished (a failure or Ctrl-C after the Keycloak writes), else undefined.
+ */
+export function pendingRestart(stateDir: string, keycloakUrl: string, realm: string, federationName: string): string | undefined {
+  const path = latestSnapshot(stateDir, realm, federationName);
+  if (!path) return undefined;
+  try {
+    const snap = readSnapshot(path);
+    return snap.restartPending === true && snap.keycloakUrl === keycloakUrl ? path : undefined;
+  } catch {
+    return undefined; // an unreadable snapshot is undo's problem, not a reason to restart
+  }
 }

@@ -23,7 +23,9 @@ export async function waitForRollout(t: Transport, w: Where, list: () => Promise
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(new Error('timeout')), Math.max(0, o.timeoutMs));
   const onCancel = () => stop.abort(new Error('cancelled'));
-  o.signal?.addEventListener('abort', onCancel, { once: true });
+  // a Ctrl-C that came before the wait began must stop it too (an aborted signal fires no event)
+  if (o.signal?.aborted) onCancel();
+  else o.signal?.addEventListener('abort', onCancel, { once: true });
   const listPath = `/apis/apps/v1/namespaces/${encodeURIComponent(w.namespace)}/deployments`;
   let state: RolloutState | undefined;
   let reported = '';
@@ -94,8 +96,13 @@ export async function waitForRollout(t: Transport, w: Where, list: () => Promise
         await pause(Math.min(200 * 2 ** failures, 2000), stop.signal);
       }
     }
-    if (o.signal?.aborted) throw new CancelledError('cancelled while waiting for the rollout');
     const s = state;
+    if (o.signal?.aborted) {
+      throw new CancelledError(`interrupted (Ctrl-C) while waiting for the rollout of ${w.namespace}/${w.deployment}${s ? `: ${s.message.trim()}` : ''}`, {
+        hint: `The restart was sent and the rollout goes on in the cluster: kubectl rollout status deployment/${w.deployment} -n ${w.namespace}`,
+        data: { state: s },
+      });
+    }
     throw new KubeError('kube.timeout', `deployment ${w.namespace}/${w.deployment} did not finish rolling out within ${fmtMs(o.timeoutMs)}${s ? `: ${s.message}` : ''}`, {
       hint: s?.paused
         ? `The deployment is paused, so it will not roll out: kubectl rollout resume deployment/${w.deployment} -n ${w.namespace}`

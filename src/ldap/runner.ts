@@ -2,7 +2,7 @@
 // remaining layers are reported as skipped, so every report has the same ladder.
 import { CancelledError } from '../errors.js';
 import type { LayerId, LayerResult, LdapField } from './types.js';
-import { LayerFailure, TimeoutError, errorText, redact, scrub, seconds } from './util.js';
+import { LayerFailure, TimeoutError, errorText, raiseTimeout, redact, scrub, seconds } from './util.js';
 
 export interface Outcome {
   status?: 'ok' | 'warn';
@@ -68,7 +68,7 @@ export class Runner {
         const t = opts.timeout;
         r.code = `ldap.${id}.timeout`;
         r.message = t?.message ?? `${LABEL[id]} timed out after ${seconds(e.ms)}`;
-        r.hint = t?.hint ?? 'The server accepted the connection but did not answer in time.';
+        r.hint = `${t?.hint ?? 'The server accepted the connection but did not answer in time.'} ${raiseTimeout(e.ms)}`;
         r.field = t?.field ?? 'ldapUrl';
         r.data = { timeoutMs: e.ms };
       } else {

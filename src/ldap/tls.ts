@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { CancelledError } from '../errors.js';
-import { LayerFailure, TimeoutError, fail, seconds, sysCode, withTimeout, type Failure } from './util.js';
+import { LayerFailure, TimeoutError, fail, raiseTimeout, seconds, sysCode, withTimeout, type Failure } from './util.js';
 
 export interface CertInfo {
   subject: string;
@@ -57,7 +57,7 @@ export async function handshake(socket: net.Socket, host: string, port: number, 
     s.destroy();
     if (e instanceof CancelledError) throw e;
     if (e instanceof TimeoutError) {
-      fail({ code: 'ldap.tls.timeout', message: `TLS handshake with ${host}:${port} timed out after ${seconds(ms)}: the server accepted the connection but never answered`, hint: 'Check that this port serves LDAPS (636, or 3269 for the Global Catalog); a plain LDAP port needs ldap:// with --start-tls.', field: 'ldapUrl' });
+      fail({ code: 'ldap.tls.timeout', message: `TLS handshake with ${host}:${port} timed out after ${seconds(ms)}: the server accepted the connection but never answered`, hint: `Check that this port serves LDAPS (636, or 3269 for the Global Catalog); a plain LDAP port needs ldap:// with --start-tls. ${raiseTimeout(ms)}`, field: 'ldapUrl' });
     }
     throw handshakeFailure(e, host, port, 'ldaps');
   }

@@ -3,7 +3,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { CancelledError } from '../errors.js';
-import { TimeoutError, fail, seconds, sysCode, withTimeout } from './util.js';
+import { TimeoutError, fail, raiseTimeout, seconds, sysCode, withTimeout } from './util.js';
 
 export interface Target {
   scheme: 'ldap' | 'ldaps';
@@ -103,7 +103,7 @@ export async function connectTcp(addresses: string[], port: number, host: string
     fail({
       code: 'ldap.tcp.timeout',
       message: `Connection to ${where} timed out after ${seconds(ms)}`,
-      hint: 'A firewall is probably dropping the traffic, or the host is down. Check the host and port in the LDAP URL and that this machine (and the cluster) may reach it.',
+      hint: `A firewall is probably dropping the traffic, or the host is down. Check the host and port in the LDAP URL and that this machine (and the cluster) may reach it. ${raiseTimeout(ms)}`,
       field: 'ldapUrl',
       data,
     });

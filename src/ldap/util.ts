@@ -90,6 +90,11 @@ export function sysCode(e: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
+/** The second half of every timeout hint: the one input that changes how long dirlink waits. */
+export function raiseTimeout(ms: number): string {
+  return `If the server is only slow, raise --ldap-timeout (now ${seconds(ms)}).`;
+}
+
 export function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -36,7 +36,15 @@ export interface ObservedKeycloak {
 }
 
 export interface PlanOptions {
-  restart: { enabled: boolean; force: boolean; namespace: string; deployment: string; timeoutMs: number };
+  restart: {
+    enabled: boolean;
+    force: boolean;
+    namespace: string;
+    deployment: string;
+    timeoutMs: number;
+    /** a previous setup changed Keycloak but its restart did not finish (its snapshot says so) */
+    pending?: boolean;
+  };
 }
 
 function mapperChanges(m: Component, attribute: string): ConfigChange[] {
@@ -84,12 +92,16 @@ export function buildPlan(s: FederationSettings, observed: ObservedKeycloak, opt
   const r = opts.restart;
   if (!r.enabled) {
     notes.push('restart skipped (--no-restart)');
-  } else if (changesKeycloak || r.force) {
+  } else if (changesKeycloak || r.force || r.pending) {
     actions.push({
       kind: 'restart',
       namespace: r.namespace,
       deployment: r.deployment,
-      reason: changesKeycloak ? 'the backend reads the federation at start-up' : '--force-restart',
+      reason: changesKeycloak
+        ? 'the backend reads the federation at start-up'
+        : r.pending
+          ? 'a previous setup changed Keycloak, but the backend restart did not finish'
+          : '--force-restart',
       timeoutMs: r.timeoutMs,
     });
   } else {

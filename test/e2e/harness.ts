@@ -1,8 +1,9 @@
 // End-to-end harness: a sandbox of the Keycloak and Kubernetes emulators next to a real directory
 // of the test world, and a runner that spawns the built CLI (bin/dirlink.js) exactly as a user or
 // a CI pipeline would: environment variables, secret files, no stdin, CI=true.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,24 +27,67 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** A CLI run still going: its output so far, a wait for a marker in it, and its end. */
+export interface CliProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far, interleaved as they arrived */
+  output(): string;
+  /** resolves once the output matches `re`; rejects if the process ends first or after `ms` */
+  waitFor(re: RegExp, ms?: number): Promise<void>;
+  done: Promise<RunResult>;
+}
+
 /** Spawns `node bin/dirlink.js ...args`; kills it after timeoutMs so a hang fails the test instead of stalling it. */
-export function runCli(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...o.env })) if (v !== undefined) env[k] = v;
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+export function startCli(args: string[], o: RunOptions = {}): CliProcess {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...o.env })) if (v !== undefined) env[k] = v;
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let both = '';
+  const waiters = new Set<() => void>();
+  const seen = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout!.on('data', (d: Buffer) => ((stdout += d.toString()), (both += d.toString()), seen()));
+  child.stderr!.on('data', (d: Buffer) => ((stderr += d.toString()), (both += d.toString()), seen()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+  const done = new Promise<RunResult>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, signal });
+      seen();
     });
-    if (o.input !== undefined) child.stdin.end(o.input);
-    else child.stdin.end();
   });
+  if (o.input !== undefined) child.stdin!.end(o.input);
+  else child.stdin!.end();
+  let ended = false;
+  void done.then(() => (ended = true));
+  return {
+    child,
+    output: () => both,
+    done,
+    waitFor: (re, ms = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (re.test(both)) finish();
+          else if (ended) finish(new Error(`dirlink ended before printing ${re}; output:\n${both}`));
+        };
+        const t = setTimeout(() => finish(new Error(`timed out waiting for ${re}; output:\n${both}`)), ms);
+        function finish(e?: Error) {
+          clearTimeout(t);
+          waiters.delete(check);
+          if (e) reject(e);
+          else resolve();
+        }
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+export function runCli(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return startCli(args, o).done;
 }
 
 export interface Sandbox {
@@ -56,6 +100,8 @@ export interface Sandbox {
   /** the environment a CI pipeline would set for this directory */
   env(dir: DirectoryInfo, extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   run(args: string[], dir: DirectoryInfo, o?: RunOptions): Promise<RunResult>;
+  /** like run, but returns at once so a test can act on the output while dirlink runs */
+  start(args: string[], dir: DirectoryInfo, o?: RunOptions): CliProcess;
   /** the federation and its mappers as stored in the emulator */
   federation(realm?: string, name?: string): { id: string; config: Record<string, string[]>; mappers: { name: string; config: Record<string, string[]> }[] } | undefined;
   close(): Promise<void>;
@@ -103,6 +149,9 @@ export async function startSandbox(o: { keycloak?: KeycloakEmulatorOptions; kube
     run(args, d, ro = {}) {
       return runCli(args, { ...ro, env: { ...sb.env(d), ...ro.env } });
     },
+    start(args, d, ro = {}) {
+      return startCli(args, { ...ro, env: { ...sb.env(d), ...ro.env } });
+    },
     federation(realm = 'runai', name = 'ldap') {
       const r = kc.state.realms.get(realm);
       if (!r) return undefined;
@@ -122,3 +171,65 @@ export async function startSandbox(o: { keycloak?: KeycloakEmulatorOptions; kube
 export const kcWrites = (kc: KeycloakEmulator) => kc.writes();
 /** PATCH/POST/PUT/DELETE sent to the cluster. */
 export const kubeWrites = (kube: KubeEmulator) => kube.writes();
+
+/** A port nothing listens on (bound, then released): connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** A TCP server that accepts connections and never sends a byte (a hung service, a black-holing proxy). */
+export async function silentServer(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let count = 0;
+  const srv = net.createServer((s) => {
+    count++;
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (srv.address() as net.AddressInfo).port,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => resolve());
+      }),
+  };
+}
+
+/** Every file under dir (recursively). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Where any of `secrets` occurs in the given texts and files, as "where: contains abc…" lines
+ * (only the first three characters of a secret are named, so the report itself leaks nothing).
+ */
+export function findLeaks(secrets: string[], texts: { name: string; text: string }[], files: string[] = []): string[] {
+  const leaks: string[] = [];
+  const scan = (where: string, text: string) => {
+    for (const s of secrets) if (s && text.includes(s)) leaks.push(`${where} contains ${s.slice(0, 3)}…`);
+  };
+  for (const t of texts) scan(t.name, t.text);
+  for (const f of files) scan(f, readFileSync(f, 'utf8'));
+  return leaks;
+}

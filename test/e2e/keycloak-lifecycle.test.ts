@@ -341,8 +341,9 @@ describe("Keycloak's own test, next to dirlink's: reachable from this machine bu
     expect(r.code).toBe(4);
     const out = json(r.stdout);
     expect(out.error.code).toBe('keycloak.ldap-test-after');
-    expect(out.error.message).toMatch(/Keycloak cannot connect to .*: CommunicationError; the directory works from this machine\. Applied: update federation "ldap" \(usersDn\)\. The backend was not restarted/);
-    expect(out.error.hint).toMatch(/from the Keycloak pod.*dirlink setup --force-restart/);
+    expect(out.error.message).toMatch(/Keycloak cannot connect to .*: CommunicationError; the directory works from this machine\. Applied: update federation "ldap" \(usersDn\)\. Not applied: restart/);
+    expect(out.error.hint).toMatch(/from the Keycloak pod.*dirlink undo.*run dirlink setup again: .*restarts the backend/);
+    expect(out.error.data.notApplied).toEqual([expect.stringMatching(/^restart/)]);
     expect(out.keycloakTestSaved).toEqual({ ok: false, connection: { ok: false, code: 'CommunicationError' } });
     expect((sb.kube.getDeployment('runai-backend', 'runai-backend-deployment') as { metadata: { generation: number } }).metadata.generation).toBe(gen);
     expect(sb.federation()!.config.usersDn).toEqual([d.baseDn]);

@@ -115,13 +115,23 @@ describe('undo after create, and a fault between writes', () => {
     expect(sb.federation()).toBeUndefined();
   });
 
+  it('undo after a setup that failed between writes deletes the federation it created', async () => {
+    sb.kc.faults.add({ method: 'PUT', path: /\/components\/[^/]+$/, status: 500, body: { error: 'unknown_error' } });
+    const r = await run(['setup', '--json', '--email-attribute', 'cn']);
+    expect(r.code).toBe(4);
+    const created = sb.federation()!.id;
+    const u = await run(['undo', '--json']);
+    expect(u.code, u.stdout + u.stderr).toBe(0);
+    expect(sb.kc.state.realms.get('runai')!.components.has(created)).toBe(false);
+  });
+
   it('a 500 on the mapper update after the federation was created: exit 4, a report, and a rerun converges', async () => {
     sb.kc.faults.add({ method: 'PUT', path: /\/components\/[^/]+$/, status: 500, body: { error: 'unknown_error' } });
     const r = await run(['setup', '--json', '--email-attribute', 'cn']);
     expect(r.code).toBe(4);
     const out = JSON.parse(r.stdout);
     expect(out.error.data.applied).toEqual(['create federation "ldap"']);
-    expect(out.error.data.notApplied).toEqual(['set mapper "email" to cn']);
+    expect(out.error.data.notApplied).toEqual(['set mapper "email" to cn', 'restart runai-backend/runai-backend-deployment']);
     expect(out.error.hint).toMatch(/again/);
     const again = await run(['setup', '--json', '--email-attribute', 'cn']);
     expect(again.code, again.stderr).toBe(0);

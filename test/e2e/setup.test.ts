@@ -1,5 +1,6 @@
 // dirlink setup / check end to end: the built CLI, spawned as CI would run it, against the real
 // Samba AD and OpenLDAP of the test world and the Keycloak and Kubernetes emulators.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSandbox, type Sandbox } from './harness.js';
 
@@ -144,7 +145,7 @@ describe('failures of Keycloak and Kubernetes', () => {
     }
   });
 
-  it('Kubernetes forbidden on the restart: exit 5, Keycloak changes reported as applied', async () => {
+  it('Kubernetes forbidden on the restart: exit 5, Keycloak changes reported as applied; the rerun restarts', async () => {
     // over https: like kubectl, dirlink sends no credentials to a plain-http API server
     const sb = await startSandbox({ kube: { tls: true, requireAuth: true }, kubeToken: 'readonly-token' });
     try {
@@ -155,6 +156,33 @@ describe('failures of Keycloak and Kubernetes', () => {
       expect(out.error.hint).toMatch(/patch/);
       expect(out.changed).toBe(true);
       expect(sb.federation()).toBeDefined();
+      // with the right to patch, a rerun restarts although Keycloak has nothing left to change
+      const admin = sb.kube.writeKubeconfig(join(sb.dir, 'admin'), { token: 'admin-token' });
+      const again = await sb.run(['setup', '--json'], world.openldap, { env: { KUBECONFIG: admin } });
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout).plan).toEqual([expect.objectContaining({ kind: 'restart', reason: expect.stringMatching(/previous setup changed Keycloak/) })]);
+      expect(sb.kube.writes().filter((w) => w.method === 'PATCH' && w.status === 200)).toHaveLength(1);
+      const third = await sb.run(['setup', '--json'], world.openldap, { env: { KUBECONFIG: admin } });
+      expect(JSON.parse(third.stdout).plan).toEqual([]);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
+describe('a paused deployment', () => {
+  it('stops setup before any change (exit 5); check warns', async () => {
+    const sb = await startSandbox();
+    try {
+      sb.kube.setPaused('runai-backend', 'runai-backend-deployment', true);
+      const c = await sb.run(['check'], world.openldap, { env: { DIRLINK_VENDOR: 'other' } });
+      expect(c.code).toBe(0);
+      expect(c.stdout).toMatch(/is paused, so the restart the plan needs would not roll out: setup would stop here/);
+      const r = await sb.run(['setup', '--json'], world.openldap, { env: { DIRLINK_VENDOR: 'other' } });
+      expect(r.code).toBe(5);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'kube.paused', hint: expect.stringContaining('kubectl rollout resume deployment/runai-backend-deployment -n runai-backend') });
+      expect(sb.kc.writes()).toEqual([]);
+      expect(sb.kube.writes()).toEqual([]);
     } finally {
       await sb.close();
     }

@@ -22,13 +22,13 @@ describe('silent server (accepts TCP, never answers)', () => {
   it('ldap:// ends with a bind timeout naming the layer, not a hang', async () => {
     const r = await probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${silent.port}`, timeoutMs: 300 }));
     expect(layer(r, 'tcp').status).toBe('ok');
-    expect(firstFail(r)).toMatchObject({ id: 'bind', code: 'ldap.bind.timeout', field: 'ldapUrl', data: { timeoutMs: 300 } });
+    expect(firstFail(r)).toMatchObject({ id: 'bind', code: 'ldap.bind.timeout', field: 'ldapUrl', data: { timeoutMs: 300 }, hint: expect.stringContaining('raise --ldap-timeout (now 0.3 s)') });
     expect(firstFail(r)!.message).toMatch(/did not answer the bind within 0\.3 s/);
   });
 
   it('ldaps:// ends with a TLS handshake timeout', async () => {
     const r = await probeLdap(settingsFor(ol, { url: `ldaps://127.0.0.1:${silent.port}`, timeoutMs: 300 }));
-    expect(firstFail(r)).toMatchObject({ id: 'tls', code: 'ldap.tls.timeout', field: 'ldapUrl' });
+    expect(firstFail(r)).toMatchObject({ id: 'tls', code: 'ldap.tls.timeout', field: 'ldapUrl', hint: expect.stringContaining('--ldap-timeout') });
   });
 
   it('StartTLS ends with a TLS timeout (the extended operation is never answered)', async () => {

@@ -63,6 +63,13 @@ describe('buildPlan', () => {
     expect(buildPlan(s, { realm, mappers: [], credential: { action: 'set', reason: 'x' } }, { restart: { ...restart, enabled: false } }).actions.map((a) => a.kind)).not.toContain('restart');
   });
 
+  it('a restart left pending by a previous setup is planned even when Keycloak needs nothing', () => {
+    const plan = buildPlan(s, existing(), { restart: { ...restart, pending: true } });
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'restart', reason: expect.stringMatching(/previous setup changed Keycloak/) })]);
+    expect(plan.changesKeycloak).toBe(false);
+    expect(buildPlan(s, existing(), { restart: { ...restart, pending: true, enabled: false } }).actions).toEqual([]);
+  });
+
   it('the printed plan never contains a secret value and marks the credential', () => {
     const plan = buildPlan(s, { realm, mappers: [], credential: { action: 'set', reason: 'the bind password you gave' } }, { restart });
     const text = formatPlan(plan, new Chalk({ level: 0 }));

@@ -46,6 +46,8 @@ export function newRealm(name: string): RealmModel {
 
 interface ActiveFault extends FaultSpec {
   remaining: number;
+  /** matching requests still to let through before the fault fires */
+  skip: number;
 }
 
 function matches(f: ActiveFault, method: string, path: string): boolean {
@@ -104,10 +106,15 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
         } finally {
           rec.body = redactForLog(url.pathname, body === undefined && raw !== '' ? raw : body);
         }
-        const fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname) && (!f.when || f.when(body)));
+        let fault = faults.find((f) => f.remaining > 0 && matches(f, method, url.pathname) && (!f.when || f.when(body)));
+        if (fault && fault.skip > 0) {
+          fault.skip--;
+          fault = undefined;
+        }
         if (fault) {
           fault.remaining--;
           if (fault.hang) return; // never answered; close() destroys the socket
+          if (fault.until) await fault.until.catch(() => {});
           if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
           if (fault.status !== undefined) {
             reply(fault.status, fault.body ?? { error: 'injected fault' });
@@ -144,7 +151,7 @@ export async function startKeycloakEmulator(opts: KeycloakEmulatorOptions = {}):
       requests.length = 0;
     },
     faults: {
-      add: (f) => faults.push({ ...f, remaining: f.times ?? 1 }),
+      add: (f) => faults.push({ ...f, remaining: f.times ?? 1, skip: f.after ?? 0 }),
       clear: () => {
         faults = [];
       },

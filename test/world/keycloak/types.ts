@@ -72,11 +72,18 @@ export interface FaultSpec {
   path: RegExp | string;
   status?: number;
   body?: unknown;
+  /** answer (or fail) only after this long: a slow server */
   delayMs?: number;
+  /** how many matching requests the fault hits (default 1) */
   times?: number;
+  /** matching requests let through untouched before the fault starts (default 0): "the second test fails" */
+  after?: number;
+  /** accept the request and never answer */
   hang?: boolean;
   /** only requests whose parsed body passes (e.g. testLDAPConnection with action testConnection) */
   when?: (body: unknown) => boolean;
+  /** hold the request until this settles, then go on (answer or fail): a write the test lets finish */
+  until?: Promise<unknown>;
 }
 
 export interface ServiceClientOption {
