@@ -1,6 +1,7 @@
 // The whole CLI as a function: arguments, environment and streams in, exit code out. It never
 // reads process.argv or sets process.exitCode; src/cli.ts is the one caller that hands it the real
 // process, so tests can run the exact same parse → validate → run path in-process, many times.
+import { printable } from './errors.js';
 import { buildProgram } from './program.js';
 import type { RunIo } from './run.js';
 
@@ -16,8 +17,13 @@ export interface MainIo {
 /** `args` are the user's arguments only (process.argv without node and the script). */
 export async function main(args: string[], io: MainIo): Promise<number> {
   let exitCode = 0;
-  // Commander prints its own usage errors and help; send them to the given streams.
-  const output = { writeOut: (s: string) => void io.stdout.write(s), writeErr: (s: string) => void io.stderr.write(s) };
+  // Commander prints its own usage errors and help; send them to the given streams. Its errors
+  // quote what was typed (an unknown option), so they pass the same guard as ours.
+  const output = {
+    writeOut: (s: string) => void io.stdout.write(s),
+    writeErr: (s: string) => void io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => write(printable(s)),
+  };
   const program = buildProgram(async (command, opts) => {
     const { runCommand } = await import('./run.js');
     exitCode = await runCommand(command as 'setup', opts, { argv: args, env: io.env, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, overrides: io.overrides });

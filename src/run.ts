@@ -1,6 +1,6 @@
 // Composition root: turns parsed options into Inputs, builds the real adapters, runs a command,
 // and maps its outcome to the exit-code contract and the output (human or --json).
-import { CancelledError, DirlinkError, ExitCode, UsageError, isDirlinkError } from './errors.js';
+import { CancelledError, DirlinkError, ExitCode, UsageError, isDirlinkError, printable } from './errors.js';
 import { FIELDS, type FieldKey } from './inputs/fields.js';
 import { defaults, fromConfigFile, fromEnv, fromFlags, merge, readSecretFile, type Inputs } from './inputs/sources.js';
 import { requireComplete, toSettings, validateInputs, type Command } from './inputs/resolve.js';
@@ -131,7 +131,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
     exitCode = err.exitCode;
     out.error = toErrorJson(err);
     if (!jsonMode) {
-      stderr.write(redactor.redact(`\n✖ ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`));
+      stderr.write(printable(redactor.redact(`\n✖ ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`)));
       if (opts.verbose === true && err.cause) stderr.write(redactor.redact(`  cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`));
     }
   } finally {

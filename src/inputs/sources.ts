@@ -2,7 +2,7 @@
 // interactive mode). Each value remembers its source, so errors can say "from DIRLINK_LDAP_URL".
 import { readFileSync } from 'node:fs';
 import { FIELDS, FIELD_BY_KEY, type Field, type FieldKey } from './fields.js';
-import { UsageError } from '../errors.js';
+import { UsageError, shown } from '../errors.js';
 
 export type Source = 'flag' | 'env' | 'config' | 'default' | 'prompt' | 'discovered';
 
@@ -21,14 +21,14 @@ export function readSecretFile(path: string, field: Field): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError('input.secret-file', `cannot read the ${field.label} file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new UsageError('input.secret-file', `cannot read the ${field.label} file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       field: field.key,
       hint: `check the path given to ${field.flag}`,
     });
   }
   const value = text.replace(/\r?\n$/, '');
   if (value === '') {
-    throw new UsageError('input.secret-empty', `the ${field.label} file ${path} is empty`, { field: field.key, hint: `put the secret in ${path}` });
+    throw new UsageError('input.secret-empty', `the ${field.label} file ${shown(path)} is empty`, { field: field.key, hint: `put the secret in ${shown(path)}` });
   }
   return value;
 }
@@ -37,7 +37,7 @@ function parseBoolean(raw: string, field: Field, origin: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  throw new UsageError('input.invalid', `${origin}: "${raw}" is not a boolean for ${field.label}`, { field: field.key, hint: 'use true or false' });
+  throw new UsageError('input.invalid', `${origin}: "${shown(raw)}" is not a boolean for ${field.label}`, { field: field.key, hint: 'use true or false' });
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv): Inputs {
@@ -70,7 +70,7 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError('config.unreadable', `cannot read the config file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new UsageError('config.unreadable', `cannot read the config file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       field: 'config',
       hint: 'check the path given to --config',
     });
@@ -84,42 +84,42 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
     }
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    throw new UsageError('config.syntax', `the config file ${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${msg}`, {
+    throw new UsageError('config.syntax', `the config file ${shown(path)} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${shown(msg ?? '', 300)}`, {
       field: 'config',
       hint: 'see templates/dirlink.example.yaml for the format',
     });
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new UsageError('config.shape', `the config file ${path} must be a mapping of sections (ldap, keycloak, kubernetes, verify)`, { field: 'config' });
+    throw new UsageError('config.shape', `the config file ${shown(path)} must be a mapping of sections (ldap, keycloak, kubernetes, verify)`, { field: 'config' });
   }
   const out: Inputs = {};
   for (const [key, raw] of flatten(doc as Record<string, unknown>)) {
     const origin = `config ${key}`;
     const secret = SECRET_VALUE_KEYS.get(key);
     if (secret) {
-      throw new UsageError('config.secret-inline', `${path}: ${key} would keep a secret in the config file`, {
+      throw new UsageError('config.secret-inline', `${shown(path)}: ${key} would keep a secret in the config file`, {
         field: secret.key,
         hint: `put it in a file and set ${secret.configKey}, or use ${secret.env}`,
       });
     }
     const f = CONFIG_KEYS.get(key);
     if (!f) {
-      throw new UsageError('config.unknown-key', `${path}: unknown key "${key}"`, {
+      throw new UsageError('config.unknown-key', `${shown(path)}: unknown key "${shown(key)}"`, {
         field: 'config',
         hint: `known keys: ${[...CONFIG_KEYS.keys()].join(', ')}`,
       });
     }
     if (raw === null || raw === undefined) continue;
     if (f.type === 'boolean') {
-      if (typeof raw !== 'boolean') throw new UsageError('config.type', `${path}: ${key} must be true or false`, { field: f.key });
+      if (typeof raw !== 'boolean') throw new UsageError('config.type', `${shown(path)}: ${key} must be true or false`, { field: f.key });
       out[f.key] = { value: raw, source: 'config', origin };
     } else if (f.type === 'secret') {
-      if (typeof raw !== 'string') throw new UsageError('config.type', `${path}: ${key} must be a file path`, { field: f.key });
+      if (typeof raw !== 'string') throw new UsageError('config.type', `${shown(path)}: ${key} must be a file path`, { field: f.key });
       out[f.key] = { value: readSecretFile(raw, f), source: 'config', origin };
     } else {
       if (typeof raw !== 'string' && !(typeof raw === 'number' && f.type === 'duration')) {
-        throw new UsageError('config.type', `${path}: ${key} must be a string`, { field: f.key });
+        throw new UsageError('config.type', `${shown(path)}: ${key} must be a string`, { field: f.key });
       }
       out[f.key] = { value: String(raw), source: 'config', origin };
     }

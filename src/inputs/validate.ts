@@ -1,6 +1,7 @@
 // Validation where an input enters: each validator either returns the normalised value or a
 // reason a person can act on. Prompts re-ask with the reason; flags/env/config end with exit 2.
 import { accessSync, constants, statSync } from 'node:fs';
+import { shown } from '../errors.js';
 import type { Vendor } from '../ldap/types.js';
 
 export type Verdict = { ok: true; value: string } | { ok: false; reason: string };
@@ -26,8 +27,8 @@ export function checkDn(raw: string): string | undefined {
       const typeStart = i;
       while (i < s.length && s[i] !== '=' && s[i] !== ',' && s[i] !== '+') i++;
       const type = s.slice(typeStart, i).trim();
-      if (s[i] !== '=') return `"${s.slice(typeStart, i) || s}" has no "=" (expected attribute=value, e.g. OU=Users)`;
-      if (!ATTRIBUTE.test(type)) return `"${type}" is not an attribute name`;
+      if (s[i] !== '=') return `"${shown(s.slice(typeStart, i) || s)}" has no "=" (expected attribute=value, e.g. OU=Users)`;
+      if (!ATTRIBUTE.test(type)) return `"${shown(type)}" is not an attribute name`;
       i++; // '='
       while (s[i] === ' ') i++;
       if (s[i] === '#') {
@@ -43,10 +44,10 @@ export function checkDn(raw: string): string | undefined {
             const next = s[i + 1];
             if (next === undefined) return 'ends with a lone backslash';
             if (/[0-9a-fA-F]/.test(next)) {
-              if (!/[0-9a-fA-F]/.test(s[i + 2] ?? '')) return `"\\${next}" is not a valid escape (use \\XX hex or \\ before , + " \\ < > ; =)`;
+              if (!/[0-9a-fA-F]/.test(s[i + 2] ?? '')) return `"\\${shown(next)}" is not a valid escape (use \\XX hex or \\ before , + " \\ < > ; =)`;
               i += 3;
             } else if (' "#+,;<=>\\'.includes(next)) i += 2;
-            else return `"\\${next}" is not a valid escape`;
+            else return `"\\${shown(next)}" is not a valid escape`;
           } else if (c === '"' || c === '<' || c === '>' || c === '=') {
             return `the value of ${type} contains an unescaped "${c}"`;
           } else {
@@ -64,7 +65,7 @@ export function checkDn(raw: string): string | undefined {
     }
     rdns++;
     if (i >= s.length) break;
-    if (s[i] !== ',' && s[i] !== ';') return `unexpected "${s[i]}"`;
+    if (s[i] !== ',' && s[i] !== ';') return `unexpected "${shown(s[i]!)}"`;
     i++;
     if (i >= s.length || s.slice(i).trim() === '') return 'ends with a separator';
   }
@@ -101,9 +102,9 @@ export const validators = {
     const scheme = m[1]!.toLowerCase();
     const host = m[2]!;
     const port = m[3];
-    if (scheme !== 'ldap' && scheme !== 'ldaps') return bad(`scheme "${scheme}" is not supported: use ldap:// or ldaps://`);
-    if (!hostOk(host)) return bad(`"${host}" is not a valid host name or address`);
-    if (port !== undefined && !portOk(port)) return bad(`port "${port}" must be a number from 1 to 65535`);
+    if (scheme !== 'ldap' && scheme !== 'ldaps') return bad(`scheme "${shown(scheme)}" is not supported: use ldap:// or ldaps://`);
+    if (!hostOk(host)) return bad(`"${shown(host)}" is not a valid host name or address`);
+    if (port !== undefined && !portOk(port)) return bad(`port "${shown(port)}" must be a number from 1 to 65535`);
     if (m[5] !== '') return bad('must not carry a DN, query or fragment (put the users DN in --users-dn)');
     const p = port ?? (scheme === 'ldaps' ? '636' : '389');
     return ok(`${scheme}://${host.toLowerCase()}:${p}`);
@@ -117,8 +118,8 @@ export const validators = {
     } catch {
       return bad('is not a URL (expected https://keycloak.example.com)');
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https:// (or http://)`);
-    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${u.hostname}" is not a valid host name`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
+    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
     if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
     if (u.search || u.hash) return bad('must not contain a query or fragment');
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');
@@ -174,10 +175,10 @@ export const validators = {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
     try {
-      if (!statSync(v).isFile()) return bad(`${v} is not a file`);
+      if (!statSync(v).isFile()) return bad(`${shown(v)} is not a file`);
       accessSync(v, constants.R_OK);
     } catch (e) {
-      return bad(`cannot read ${v} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      return bad(`cannot read ${shown(v)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     return ok(v);
   },
