@@ -13,6 +13,8 @@ const bad = (reason: string): Verdict => ({ ok: false, reason });
 // RFC 4512 descr or numericoid; AD attribute names follow the same shape.
 const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|\d+(?:\.\d+)+)$/;
 const VENDORS: readonly Vendor[] = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'];
+// C0, DEL and C1: never part of a name someone means to type.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Parses an RFC 4514 DN just far enough to reject what no server would accept. */
 export function checkDn(raw: string): string | undefined {
@@ -50,6 +52,10 @@ export function checkDn(raw: string): string | undefined {
             else return `"\\${shown(next)}" is not a valid escape`;
           } else if (c === '"' || c === '<' || c === '>' || c === '=') {
             return `the value of ${type} contains an unescaped "${c}"`;
+          } else if (CONTROL.test(c)) {
+            // RFC 4514 requires only NUL to be escaped, but nobody types a tab or a newline into a
+            // DN on purpose: it comes from a paste, and the server would look for a DN that does not exist.
+            return `the value of ${type} contains the control character "${shown(c)}" (write it as \\XX hex if it really is part of the name)`;
           } else {
             i++;
           }
@@ -134,6 +140,7 @@ export const validators = {
   /** AD accepts user@domain and DOMAIN\user too; other servers need a DN. */
   bindDn(raw: string): Verdict {
     const v = raw.trim();
+    if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
     if (/^[^\s@=,\\]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/.test(v)) return ok(v);
     if (/^[A-Za-z0-9._-]+\\[^\s\\=,]+$/.test(v)) return ok(v);
     const reason = checkDn(v);

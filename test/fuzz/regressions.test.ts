@@ -34,3 +34,20 @@ describe('errors never echo raw control characters', () => {
     expect(shown('a\u202eb\u2028c\td')).toBe('a\\u202eb\\u2028c\\td');
   });
 });
+
+describe('DNs and bind names refuse control characters', () => {
+  it.each([
+    ['usersDn', 'ou=\u0000people,dc=example,dc=org', 'env', 'DIRLINK_USERS_DN'],
+    ['usersDn', 'ou=people\n,dc=example,dc=org', 'flag', '--users-dn'],
+    ['bindDn', 'CN=\u0085svc,DC=corp,DC=example', 'config', 'ldap.bindDn'],
+    ['bindDn', 's\u0000vc@example.test', 'flag', '--bind-dn'],
+    ['bindDn', 'EXAMPLE\\\u0000svc', 'env', 'DIRLINK_BIND_DN'],
+  ] as const)('%s %j (%s)', async (key, value, source, origin) => {
+    const r = await refused(key, value, source, origin);
+    expect(r.stderr).toMatch(/control character/);
+  });
+  it('an escaped control character is still a valid DN', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.dn('ou=a\\0ab,dc=x')).toEqual({ ok: true, value: 'ou=a\\0ab,dc=x' });
+  });
+});
