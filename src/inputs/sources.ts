@@ -15,20 +15,24 @@ export interface Value {
 
 export type Inputs = Partial<Record<FieldKey, Value>>;
 
-/** Strips the one trailing newline an editor or `echo` leaves in a secret file. */
-export function readSecretFile(path: string, field: Field): string {
+/**
+ * Reads a secret from the file named by `origin` (a flag such as --bind-password-file, or a config
+ * key); errors name that origin, since the same secret can come from several places.
+ * Strips the one trailing newline an editor or `echo` leaves in a secret file.
+ */
+export function readSecretFile(path: string, field: Field, origin = field.flag ?? field.key): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError('input.secret-file', `cannot read the ${field.label} file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new UsageError('input.secret-file', `${origin}: cannot read the ${field.label} file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       field: field.key,
-      hint: `check the path given to ${field.flag}`,
+      hint: `check the path given to ${origin}`,
     });
   }
   const value = text.replace(/\r?\n$/, '');
   if (value === '') {
-    throw new UsageError('input.secret-empty', `the ${field.label} file ${shown(path)} is empty`, { field: field.key, hint: `put the secret in ${shown(path)}` });
+    throw new UsageError('input.secret-empty', `${origin}: the ${field.label} file ${shown(path)} is empty`, { field: field.key, hint: `put the secret in ${shown(path)}` });
   }
   return value;
 }
@@ -116,7 +120,7 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
       out[f.key] = { value: raw, source: 'config', origin };
     } else if (f.type === 'secret') {
       if (typeof raw !== 'string') throw new UsageError('config.type', `${shown(path)}: ${key} must be a file path`, { field: f.key });
-      out[f.key] = { value: readSecretFile(raw, f), source: 'config', origin };
+      out[f.key] = { value: readSecretFile(raw, f, origin), source: 'config', origin };
     } else {
       if (typeof raw !== 'string' && !(typeof raw === 'number' && f.type === 'duration')) {
         throw new UsageError('config.type', `${shown(path)}: ${key} must be a string`, { field: f.key });

@@ -51,3 +51,15 @@ describe('DNs and bind names refuse control characters', () => {
     expect(validators.dn('ou=a\\0ab,dc=x')).toEqual({ ok: true, value: 'ou=a\\0ab,dc=x' });
   });
 });
+
+describe('secret-file errors name the flag or key the path came from', () => {
+  it.each([
+    ['bindPassword', '/nonexistent/bind', 'flag', '--bind-password-file'],
+    ['bindPassword', '/dev/null', 'flag', '--bind-password-file'],
+    ['keycloakPassword', '/nonexistent/kc', 'config', 'keycloak.passwordFile'],
+    ['verifyPassword', '/dev/null', 'config', 'verify.passwordFile'],
+  ] as const)('%s %s (%s)', async (key, value, source, origin) => {
+    const r = await refused(key, value, source, origin);
+    expect(r.stderr.split('\n')[1]).toContain(origin);
+  });
+});
