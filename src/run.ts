@@ -2,7 +2,7 @@
 // and maps its outcome to the exit-code contract and the output (human or --json).
 import { CancelledError, DirlinkError, ExitCode, UsageError, isDirlinkError, printable } from './errors.js';
 import { FIELDS, type FieldKey } from './inputs/fields.js';
-import { defaults, fromConfigFile, fromEnv, fromFlags, merge, readSecretFile, type Inputs } from './inputs/sources.js';
+import { MAX_SECRET_BYTES, defaults, fromConfigFile, fromEnv, fromFlags, merge, readSecretFile, type Inputs } from './inputs/sources.js';
 import { requireComplete, toSettings, validateInputs, type Command } from './inputs/resolve.js';
 import { inquirerPrompter } from './inputs/prompter.js';
 import { Redactor } from './output/redact.js';
@@ -22,9 +22,18 @@ export interface RunIo {
 
 const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+/** The secret piped in; `yes | dirlink --bind-password-stdin` must end, not fill memory. */
+async function readStdin(stdin: NodeJS.ReadStream, flag: string, field: FieldKey): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+  let total = 0;
+  for await (const c of stdin) {
+    total += (c as Buffer).length;
+    if (total > MAX_SECRET_BYTES) {
+      stdin.destroy();
+      throw new UsageError('input.secret-stdin', `${flag}: more than ${MAX_SECRET_BYTES / 1024} KiB arrived on stdin, which no secret is`, { field, hint: 'pipe only the secret into dirlink' });
+    }
+    chunks.push(Buffer.from(c as Buffer));
+  }
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
@@ -45,7 +54,7 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
       if (typeof file === 'string') flags[f.key] = readSecretFile(file, f);
       if (f.stdinFlag && opts[camel(f.stdinFlag)] === true) {
         if (typeof file === 'string') throw new UsageError('input.conflict', `use either ${f.flag} or ${f.stdinFlag}, not both`, { field: f.key });
-        const v = await readStdin(stdin);
+        const v = await readStdin(stdin, f.stdinFlag, f.key);
         if (!v) throw new UsageError('input.secret-empty', `${f.stdinFlag}: stdin was empty`, { field: f.key, hint: `pipe the ${f.label} into dirlink` });
         flags[f.key] = v;
       }

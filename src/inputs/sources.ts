@@ -1,6 +1,6 @@
 // Where values come from: flags > environment > config file > defaults (prompts fill the rest in
 // interactive mode). Each value remembers its source, so errors can say "from DIRLINK_LDAP_URL".
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { FIELDS, FIELD_BY_KEY, type Field, type FieldKey } from './fields.js';
 import { UsageError, shown } from '../errors.js';
 
@@ -15,6 +15,36 @@ export interface Value {
 
 export type Inputs = Partial<Record<FieldKey, Value>>;
 
+/** Secrets are passwords and client secrets; a config file is a few dozen lines. */
+export const MAX_SECRET_BYTES = 64 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a whole file, but no more than `max` bytes: a wrong path such as /dev/zero or /dev/urandom
+ * (a device, not a file) would otherwise be read until memory runs out. Beyond `max` it throws
+ * with code EFBIG. Pipes and process substitutions (`<(pass show x)`) still work.
+ */
+export function readLimited(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw Object.assign(new Error(`more than ${max} bytes`), { code: 'EFBIG' });
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const tooBig = (e: unknown) => (e as NodeJS.ErrnoException).code === 'EFBIG';
+
 /**
  * Reads a secret from the file named by `origin` (a flag such as --bind-password-file, or a config
  * key); errors name that origin, since the same secret can come from several places.
@@ -23,8 +53,14 @@ export type Inputs = Partial<Record<FieldKey, Value>>;
 export function readSecretFile(path: string, field: Field, origin = field.flag ?? field.key): string {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLimited(path, MAX_SECRET_BYTES);
   } catch (e) {
+    if (tooBig(e)) {
+      throw new UsageError('input.secret-file', `${origin}: ${shown(path)} is larger than ${MAX_SECRET_BYTES / 1024} KiB, which no ${field.label} is`, {
+        field: field.key,
+        hint: `give ${origin} the file that holds only the ${field.label}`,
+      });
+    }
     throw new UsageError('input.secret-file', `${origin}: cannot read the ${field.label} file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       field: field.key,
       hint: `check the path given to ${origin}`,
@@ -72,9 +108,9 @@ function flatten(obj: Record<string, unknown>, prefix = ''): [string, unknown][]
 export async function fromConfigFile(path: string): Promise<Inputs> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLimited(path, MAX_CONFIG_BYTES);
   } catch (e) {
-    throw new UsageError('config.unreadable', `cannot read the config file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new UsageError('config.unreadable', `cannot read the config file ${shown(path)} (${tooBig(e) ? 'larger than 1 MiB' : ((e as NodeJS.ErrnoException).code ?? 'error')})`, {
       field: 'config',
       hint: 'check the path given to --config',
     });

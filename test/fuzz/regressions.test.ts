@@ -63,3 +63,23 @@ describe('secret-file errors name the flag or key the path came from', () => {
     expect(r.stderr.split('\n')[1]).toContain(origin);
   });
 });
+
+describe('endless files and pipes end with exit 2, not a full memory', () => {
+  it('a secret file that is a device (/dev/zero)', async () => {
+    const r = await refused('bindPassword', '/dev/zero', 'flag', '--bind-password-file');
+    expect(r.stderr).toMatch(/larger than 64 KiB/);
+  });
+  it('a config file that is a device (/dev/urandom)', async () => {
+    const { args, env } = withValue(w, 'realm', 'runai', 'flag');
+    const before = w.traffic();
+    const r = await dirlink([...args, '--config', '/dev/urandom'], env);
+    expectRefused(r, { origin: '--config', trafficBefore: before, traffic: w.traffic() });
+  });
+  it('an endless stdin (`yes | dirlink --bind-password-stdin`)', async () => {
+    const { args, env } = withValue(w, 'bindPassword', '/dev/null', 'flag');
+    const before = w.traffic();
+    const noFile = args.slice(0, args.indexOf('--bind-password-file'));
+    const r = await dirlink([...noFile, '--bind-password-stdin'], env, 'y\n'.repeat(100_000));
+    expectRefused(r, { origin: '--bind-password-stdin', field: 'bindPassword', trafficBefore: before, traffic: w.traffic() });
+  });
+});
