@@ -125,7 +125,8 @@ export const validators = {
       return bad('is not a URL (expected https://keycloak.example.com)');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
-    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
+    // u.hostname keeps the brackets of an IPv6 address, which hostOk expects
+    if (!hostOk(u.hostname)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
     if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
     if (u.search || u.hash) return bad('must not contain a query or fragment');
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');

@@ -83,3 +83,10 @@ describe('endless files and pipes end with exit 2, not a full memory', () => {
     expectRefused(r, { origin: '--bind-password-stdin', field: 'bindPassword', trafficBefore: before, traffic: w.traffic() });
   });
 });
+
+describe('Keycloak URL', () => {
+  it('a host name longer than DNS allows is refused even when it looks like hex (the IPv6 fallback took it)', async () => {
+    await refused('keycloakUrl', `https://${'a'.repeat(300)}/auth`, 'flag', '--keycloak-url');
+    await refused('keycloakUrl', `https://${'deadbeef'.repeat(9)}`, 'env', 'DIRLINK_KEYCLOAK_URL');
+  });
+});
