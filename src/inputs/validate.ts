@@ -118,6 +118,12 @@ export const validators = {
 
   httpUrl(raw: string): Verdict {
     const v = raw.trim();
+    if (v === '') return bad('must not be empty');
+    // The WHATWG parser would quietly drop a tab or newline inside the URL and turn a look-alike
+    // letter from another script into an xn-- host: refuse what it would rewrite behind our back.
+    if (/\s/.test(v)) return bad('must be one URL without spaces (e.g. https://keycloak.example.com)');
+    const foreign = /[^\x21-\x7e]/.exec(v);
+    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form)`);
     let u: URL;
     try {
       u = new URL(v);

@@ -90,3 +90,15 @@ describe('Keycloak URL', () => {
     await refused('keycloakUrl', `https://${'deadbeef'.repeat(9)}`, 'env', 'DIRLINK_KEYCLOAK_URL');
   });
 });
+
+describe('Keycloak URL: nothing the URL parser would silently rewrite', () => {
+  it.each([
+    ['https://key\ncloak.example', 'env', 'DIRLINK_KEYCLOAK_URL', /without spaces/],
+    ['https://keycloak.example/au\tth', 'flag', '--keycloak-url', /without spaces/],
+    ['https://\u043aeycloak.example', 'config', 'keycloak.url', /not plain ASCII/],
+    ['https://keycloak\uff0eexample', 'flag', '--keycloak-url', /not plain ASCII/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('keycloakUrl', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+});
