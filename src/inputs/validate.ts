@@ -133,6 +133,7 @@ export const validators = {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
     // u.hostname keeps the brackets of an IPv6 address, which hostOk expects
     if (!hostOk(u.hostname)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
+    if (u.port === '0') return bad('port 0 is not a port Keycloak can listen on (use 1 to 65535, or none for 443/80)');
     if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
     if (u.search || u.hash) return bad('must not contain a query or fragment');
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');

@@ -102,3 +102,10 @@ describe('Keycloak URL: nothing the URL parser would silently rewrite', () => {
     expect(r.stderr).toMatch(reason);
   });
 });
+
+describe('Keycloak URL port', () => {
+  it('port 0 is refused like the LDAP URL refuses it', async () => {
+    await refused('keycloakUrl', 'https://keycloak.example:0', 'flag', '--keycloak-url');
+    await refused('keycloakUrl', 'http://127.0.0.1:00/auth', 'env', 'DIRLINK_KEYCLOAK_URL');
+  });
+});
