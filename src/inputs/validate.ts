@@ -183,7 +183,7 @@ export const validators = {
 
   duration(raw: string): Verdict {
     const ms = parseDuration(raw);
-    return ms === undefined ? bad('is not a duration (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
+    return ms === undefined ? bad('is not a duration from 1ms to 24h (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
   },
 
   readableFile(raw: string): Verdict {
@@ -202,19 +202,21 @@ export const validators = {
 /** "90s" → 90000; "5m"; "1h30m"; "250ms"; "12" (seconds). Upper bound 24 h: anything longer is a typo. */
 export function parseDuration(raw: string): number | undefined {
   const v = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) {
-    const ms = Number(v) * 1000;
-    return ms > 0 && ms <= 86_400_000 ? ms : undefined;
-  }
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(v)) !== null) {
-    const n = Number(m[1]);
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    matched = re.lastIndex;
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    total = Number(v) * 1000;
+  } else {
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let matched = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(v)) !== null) {
+      const n = Number(m[1]);
+      total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+      matched = re.lastIndex;
+    }
+    if (matched !== v.length || v === '') return undefined;
   }
-  if (matched !== v.length || v === '' || total <= 0 || total > 86_400_000) return undefined;
-  return Math.round(total);
+  // Whole milliseconds: "0.4ms" would round to 0, which timers and sockets read as "no limit" or "at once".
+  const ms = Math.round(total);
+  return ms >= 1 && ms <= 86_400_000 ? ms : undefined;
 }

@@ -109,3 +109,17 @@ describe('Keycloak URL port', () => {
     await refused('keycloakUrl', 'http://127.0.0.1:00/auth', 'env', 'DIRLINK_KEYCLOAK_URL');
   });
 });
+
+describe('durations that round to zero', () => {
+  it.each([
+    ['ldapTimeout', '0.4ms', 'flag', '--ldap-timeout'],
+    ['ldapTimeout', '0.0001', 'env', 'DIRLINK_LDAP_TIMEOUT'],
+    ['rolloutTimeout', '0.0001ms', 'config', 'kubernetes.rolloutTimeout'],
+  ] as const)('%s %s (%s)', async (key, value, source, origin) => {
+    await refused(key, value, source, origin);
+  });
+  it('the smallest accepted is 1 ms, and a plain number is seconds', async () => {
+    const { parseDuration } = await import('../../src/inputs/validate.js');
+    expect([parseDuration('1ms'), parseDuration('0.5ms'), parseDuration('0.001'), parseDuration('2.5')]).toEqual([1, 1, 1, 2500]);
+  });
+});
