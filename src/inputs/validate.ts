@@ -91,7 +91,7 @@ export const validators = {
   nonEmpty(raw: string): Verdict {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
-    if (/[\u0000-\u001f\u007f]/.test(v)) return bad('contains control characters');
+    if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
     return ok(v);
   },
 
@@ -169,7 +169,7 @@ export const validators = {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
     if (v.length > 255) return bad('is longer than 255 characters');
-    if (/[/\\?#%\s\u0000-\u001f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%" or spaces');
+    if (/[/\\?#%\s\u0000-\u001f\u007f-\u009f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%", spaces or control characters');
     return ok(v);
   },
 

@@ -123,3 +123,16 @@ describe('durations that round to zero', () => {
     expect([parseDuration('1ms'), parseDuration('0.5ms'), parseDuration('0.001'), parseDuration('2.5')]).toEqual([1, 1, 1, 2500]);
   });
 });
+
+describe('names refuse DEL and C1 control characters too', () => {
+  it.each([
+    ['keycloakUser', 'adm\u0085in', 'flag', '--keycloak-user'],
+    ['verifyUser', 'ali\u009bce', 'env', 'DIRLINK_VERIFY_USER'],
+    ['federationName', 'ld\u0080ap', 'config', 'keycloak.federationName'],
+    ['keycloakClientId', 'dirlink\u009f', 'flag', '--keycloak-client-id'],
+    ['realm', 'run\u007fai', 'env', 'DIRLINK_REALM'],
+    ['realm', 'run\u0085ai', 'flag', '--realm'],
+  ] as const)('%s %j (%s)', async (key, value, source, origin) => {
+    await refused(key, value, source, origin);
+  });
+});
