@@ -90,7 +90,7 @@ export const FIELDS: readonly Field[] = [
     help: 'kubeconfig file (default loading rules; in-cluster when run in a pod)' },
   { key: 'context', type: 'string', label: 'kube context', flag: '--context', env: 'DIRLINK_KUBE_CONTEXT', configKey: 'kubernetes.context', validate: validators.nonEmpty,
     help: 'kubeconfig context' },
-  { key: 'namespace', type: 'string', label: 'namespace', flag: '--namespace', env: 'DIRLINK_NAMESPACE', configKey: 'kubernetes.namespace', default: 'runai-backend', validate: validators.k8sName,
+  { key: 'namespace', type: 'string', label: 'namespace', flag: '--namespace', env: 'DIRLINK_NAMESPACE', configKey: 'kubernetes.namespace', default: 'runai-backend', validate: validators.k8sLabel,
     help: 'namespace of the backend deployment' },
   { key: 'deployment', type: 'string', label: 'deployment', flag: '--deployment', env: 'DIRLINK_DEPLOYMENT', configKey: 'kubernetes.deployment', default: 'runai-backend-deployment', validate: validators.k8sName,
     help: 'the deployment restarted after a change' },

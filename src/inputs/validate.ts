@@ -13,6 +13,10 @@ const bad = (reason: string): Verdict => ({ ok: false, reason });
 // RFC 4512 descr or numericoid; AD attribute names follow the same shape.
 const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|\d+(?:\.\d+)+)$/;
 const VENDORS: readonly Vendor[] = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'];
+// DNS-1123, as the API server checks names (a namespace is a label, a deployment a subdomain).
+const K8S_LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
+const K8S_LABEL_RE = new RegExp(`^${K8S_LABEL}$`);
+const K8S_SUBDOMAIN_RE = new RegExp(`^${K8S_LABEL}(?:\\.${K8S_LABEL})*$`);
 // C0, DEL and C1: never part of a name someone means to type.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -173,10 +177,20 @@ export const validators = {
     return ok(v);
   },
 
+  /** A deployment name: a DNS-1123 subdomain (dot-separated labels, 253 characters at most). */
   k8sName(raw: string): Verdict {
     const v = raw.trim();
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) || v.length > 253) {
-      return bad('must be a Kubernetes name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+    if (v.length > 253 || !K8S_SUBDOMAIN_RE.test(v)) {
+      return bad('must be a Kubernetes name: lower-case letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit');
+    }
+    return ok(v);
+  },
+
+  /** A namespace name: a DNS-1123 label (no dots, 63 characters at most). */
+  k8sLabel(raw: string): Verdict {
+    const v = raw.trim();
+    if (v.length > 63 || !K8S_LABEL_RE.test(v)) {
+      return bad('must be a Kubernetes namespace name: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
     }
     return ok(v);
   },

@@ -136,3 +136,15 @@ describe('names refuse DEL and C1 control characters too', () => {
     await refused(key, value, source, origin);
   });
 });
+
+describe('Kubernetes names as the API server checks them', () => {
+  it.each([
+    ['namespace', 'runai.backend', 'flag', '--namespace'],
+    ['namespace', 'a'.repeat(64), 'env', 'DIRLINK_NAMESPACE'],
+    ['deployment', 'runai-backend-deployment..x', 'env', 'DIRLINK_DEPLOYMENT'],
+    ['deployment', 'runai-backend-deployment.-x', 'flag', '--deployment'],
+    ['deployment', 'runai-backend-deployment-.x', 'config', 'kubernetes.deployment'],
+  ] as const)('%s %s (%s)', async (key, value, source, origin) => {
+    await refused(key, value, source, origin);
+  });
+});
