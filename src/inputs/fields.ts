@@ -86,7 +86,7 @@ export const FIELDS: readonly Field[] = [
     help: 'secret of that client' },
   { key: 'federationName', type: 'string', label: 'federation name', flag: '--federation-name', env: 'DIRLINK_FEDERATION_NAME', configKey: 'keycloak.federationName', default: 'ldap', validate: validators.nonEmpty,
     help: 'console display name of the User Federation' },
-  { key: 'kubeconfig', type: 'string', label: 'kubeconfig', flag: '--kubeconfig', env: 'KUBECONFIG', configKey: 'kubernetes.kubeconfig',
+  { key: 'kubeconfig', type: 'string', label: 'kubeconfig', flag: '--kubeconfig', env: 'KUBECONFIG', configKey: 'kubernetes.kubeconfig', validate: validators.kubeconfig,
     help: 'kubeconfig file (default loading rules; in-cluster when run in a pod)' },
   { key: 'context', type: 'string', label: 'kube context', flag: '--context', env: 'DIRLINK_KUBE_CONTEXT', configKey: 'kubernetes.context', validate: validators.nonEmpty,
     help: 'kubeconfig context' },

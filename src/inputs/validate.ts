@@ -1,6 +1,7 @@
 // Validation where an input enters: each validator either returns the normalised value or a
 // reason a person can act on. Prompts re-ask with the reason; flags/env/config end with exit 2.
 import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { shown } from '../errors.js';
 import type { Vendor } from '../ldap/types.js';
 
@@ -203,15 +204,34 @@ export const validators = {
   readableFile(raw: string): Verdict {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
-    try {
-      if (!statSync(v).isFile()) return bad(`${shown(v)} is not a file`);
-      accessSync(v, constants.R_OK);
-    } catch (e) {
-      return bad(`cannot read ${shown(v)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const problem = unreadable(v);
+    return problem ? bad(problem) : ok(v);
+  },
+
+  /**
+   * One kubeconfig file, or a list like KUBECONFIG's (":"-separated, ";" on Windows). As with
+   * kubectl, files of the list that do not exist are skipped; at least one must be readable.
+   */
+  kubeconfig(raw: string): Verdict {
+    const v = raw.trim();
+    const files = v.split(delimiter).filter(Boolean);
+    if (files.length === 0) return bad('must not be empty');
+    const problems = files.map(unreadable);
+    if (problems.every(Boolean)) return bad(files.length === 1 ? problems[0]! : `names no readable file: ${problems.join('; ')}`);
     return ok(v);
   },
 };
+
+/** Why `path` cannot be read as a file, or undefined when it can. */
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${shown(path)} is not a file`;
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    return `cannot read ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  return undefined;
+}
 
 /** "90s" → 90000; "5m"; "1h30m"; "250ms"; "12" (seconds). Upper bound 24 h: anything longer is a typo. */
 export function parseDuration(raw: string): number | undefined {

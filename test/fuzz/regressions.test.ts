@@ -148,3 +148,17 @@ describe('Kubernetes names as the API server checks them', () => {
     await refused(key, value, source, origin);
   });
 });
+
+describe('kubeconfig is checked where it enters', () => {
+  it.each([
+    ['/nonexistent/kubeconfig', 'flag', '--kubeconfig'],
+    ['/tmp', 'config', 'kubernetes.kubeconfig'],
+    ['/nope/a:/nope/b', 'env', 'KUBECONFIG'],
+  ] as const)('%s (%s)', async (value, source, origin) => {
+    await refused('kubeconfig', value, source, origin);
+  });
+  it('a KUBECONFIG list with one readable file is accepted, as kubectl does', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.kubeconfig(`/nope/a:${w.files.kubeconfig}`)).toEqual({ ok: true, value: `/nope/a:${w.files.kubeconfig}` });
+  });
+});
