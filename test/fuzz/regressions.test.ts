@@ -160,5 +160,9 @@ describe('kubeconfig is checked where it enters', () => {
   it('a KUBECONFIG list with one readable file is accepted, as kubectl does', async () => {
     const { validators } = await import('../../src/inputs/validate.js');
     expect(validators.kubeconfig(`/nope/a:${w.files.kubeconfig}`)).toEqual({ ok: true, value: `/nope/a:${w.files.kubeconfig}` });
+    // and the adapter loads that list instead of looking for one file named "/nope/a:/tmp/..."
+    const { connectKubernetes } = await import('../../src/kubernetes/index.js');
+    const port = await connectKubernetes({ kubeconfig: `/nope/a:${w.files.kubeconfig}`, namespace: 'runai-backend', deployment: 'runai-backend-deployment' });
+    expect(port.describe()).toMatchObject({ server: w.http.url, context: 'fuzz' });
   });
 });
