@@ -33,7 +33,8 @@ export function checkDn(raw: string): string | undefined {
       while (s[i] === ' ') i++;
       const typeStart = i;
       while (i < s.length && s[i] !== '=' && s[i] !== ',' && s[i] !== '+') i++;
-      const type = s.slice(typeStart, i).trim();
+      // only spaces may surround a type (RFC 4514 allows none; servers forgive spaces, not tabs or CRs)
+      const type = s.slice(typeStart, i).replace(/^ +| +$/g, '');
       if (s[i] !== '=') return `"${shown(s.slice(typeStart, i) || s)}" has no "=" (expected attribute=value, e.g. OU=Users)`;
       if (!ATTRIBUTE.test(type)) return `"${shown(type)}" is not an attribute name`;
       i++; // '='

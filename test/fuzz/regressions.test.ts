@@ -166,3 +166,18 @@ describe('kubeconfig is checked where it enters', () => {
     expect(port.describe()).toMatchObject({ server: w.http.url, context: 'fuzz' });
   });
 });
+
+describe('DN attribute types are not trimmed of tabs, CRs or other Unicode spaces', () => {
+  it.each([
+    ['usersDn', 'C\r=Users,DC=corp,DC=example', 'flag', '--users-dn'],
+    ['usersDn', 'ou\u000b=people,dc=example,dc=org', 'config', 'ldap.usersDn'],
+    ['bindDn', 'cn=readonly,\u00a0dc=example,dc=org', 'env', 'DIRLINK_BIND_DN'],
+  ] as const)('%s %j (%s)', async (key, value, source, origin) => {
+    const r = await refused(key, value, source, origin);
+    expect(r.stderr).toMatch(/is not an attribute name/);
+  });
+  it('spaces around a type are still forgiven', async () => {
+    const { checkDn } = await import('../../src/inputs/validate.js');
+    expect(checkDn('ou = people, dc = example')).toBeUndefined();
+  });
+});
