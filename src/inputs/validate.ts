@@ -14,6 +14,8 @@ const bad = (reason: string): Verdict => ({ ok: false, reason });
 // RFC 4512 descr or numericoid; AD attribute names follow the same shape.
 const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|\d+(?:\.\d+)+)$/;
 const VENDORS: readonly Vendor[] = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'];
+// user@dns.domain: the domain is two or more DNS labels (no empty label, none starting or ending in "-")
+const UPN = /^[^\s@=,\\]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 // DNS-1123, as the API server checks names (a namespace is a label, a deployment a subdomain).
 const K8S_LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
 const K8S_LABEL_RE = new RegExp(`^${K8S_LABEL}$`);
@@ -155,7 +157,7 @@ export const validators = {
   bindDn(raw: string): Verdict {
     const v = raw.trim();
     if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
-    if (/^[^\s@=,\\]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/.test(v)) return ok(v);
+    if (UPN.test(v)) return ok(v);
     if (/^[A-Za-z0-9._-]+\\[^\s\\=,]+$/.test(v)) return ok(v);
     const reason = checkDn(v);
     return reason ? bad(`is not a valid DN (nor user@domain): ${reason}`) : ok(v);

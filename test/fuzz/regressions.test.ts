@@ -181,3 +181,13 @@ describe('DN attribute types are not trimmed of tabs, CRs or other Unicode space
     expect(checkDn('ou = people, dc = example')).toBeUndefined();
   });
 });
+
+describe('bind name user@domain needs a real DNS domain', () => {
+  it.each([
+    ['svc@corp..example', 'flag', '--bind-dn'],
+    ['svc@.corp.example', 'env', 'DIRLINK_BIND_DN'],
+    ['svc@-.-', 'config', 'ldap.bindDn'],
+  ] as const)('%s (%s)', async (value, source, origin) => {
+    await refused('bindDn', value, source, origin);
+  });
+});
