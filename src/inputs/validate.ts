@@ -132,6 +132,8 @@ export const validators = {
     if (/\s/.test(v)) return bad('must be one URL without spaces (e.g. https://keycloak.example.com)');
     const foreign = /[^\x21-\x7e]/.exec(v);
     if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form)`);
+    // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a URL
+    if ((v.match(/:\/\//g) ?? []).length > 1) return bad('contains "://" twice: give one URL, e.g. https://keycloak.example.com');
     let u: URL;
     try {
       u = new URL(v);

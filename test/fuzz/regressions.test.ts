@@ -191,3 +191,13 @@ describe('bind name user@domain needs a real DNS domain', () => {
     await refused('bindDn', value, source, origin);
   });
 });
+
+describe('Keycloak URL pasted twice', () => {
+  it.each([
+    ['https://https://keycloak.example', 'flag', '--keycloak-url'],
+    ['http://https://127.0.0.1:8080/auth', 'env', 'DIRLINK_KEYCLOAK_URL'],
+  ] as const)('%s (%s)', async (value, source, origin) => {
+    const r = await refused('keycloakUrl', value, source, origin);
+    expect(r.stderr).toMatch(/"\:\/\/" twice/);
+  });
+});
