@@ -91,8 +91,9 @@ const escapeChar = (c: string) =>
  * included) escaped, and cut after `max` characters, so the message stays one readable line.
  */
 export function shown(value: string, max = 120): string {
-  const chars = [...value];
-  const cut = chars.length > max ? `${chars.slice(0, max).join('')}… (${chars.length} characters)` : value;
+  // code points, so a cut never splits a surrogate pair; only the head is split, values can be megabytes
+  const head = [...value.slice(0, 2 * max + 2)];
+  const cut = head.length > max ? `${head.slice(0, max).join('')}… (${value.length} characters)` : value;
   return cut.replace(/\n/g, '\\n').replace(UNPRINTABLE, escapeChar);
 }
 
