@@ -96,12 +96,33 @@ export function fromEnv(env: NodeJS.ProcessEnv): Inputs {
 const CONFIG_KEYS = new Map(FIELDS.filter((f) => f.configKey).map((f) => [f.configKey!, f]));
 const SECRET_VALUE_KEYS = new Map(FIELDS.filter((f) => f.type === 'secret' && f.configKey).map((f) => [f.configKey!.replace(/File$/, ''), f]));
 
-function flatten(obj: Record<string, unknown>, prefix = ''): [string, unknown][] {
+const SECTIONS = [...new Set([...CONFIG_KEYS.keys()].map((k) => k.split('.')[0]!))];
+
+const kindOf = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
+
+/**
+ * The file's [section.key, value] pairs. The format is exactly two levels deep, so the walk is
+ * too: a mapping where a value belongs is a type error, not something to descend into (a
+ * self-referencing YAML alias or 100,000 nested JSON objects would overflow the stack), and an
+ * empty mapping under an unknown key is still an unknown key.
+ */
+function entries(doc: Record<string, unknown>, path: string): [string, unknown][] {
   const out: [string, unknown][] = [];
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v as Record<string, unknown>, key));
-    else out.push([key, v]);
+  for (const [section, body] of Object.entries(doc)) {
+    if (!SECTIONS.includes(section)) {
+      throw new UsageError('config.unknown-key', `${shown(path)}: unknown section "${shown(section)}"`, {
+        field: 'config',
+        hint: `the sections are ${SECTIONS.join(', ')} (see templates/dirlink.example.yaml)`,
+      });
+    }
+    if (body === null || body === undefined) continue;
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      throw new UsageError('config.type', `${shown(path)}: ${section} must be a mapping of ${section}.* keys, not ${kindOf(body)}`, {
+        field: 'config',
+        hint: `write it as "${section}:" followed by indented keys (see templates/dirlink.example.yaml)`,
+      });
+    }
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) out.push([`${section}.${k}`, v]);
   }
   return out;
 }
@@ -135,7 +156,7 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
     throw new UsageError('config.shape', `the config file ${shown(path)} must be a mapping of sections (ldap, keycloak, kubernetes, verify)`, { field: 'config' });
   }
   const out: Inputs = {};
-  for (const [key, raw] of flatten(doc as Record<string, unknown>)) {
+  for (const [key, raw] of entries(doc as Record<string, unknown>, path)) {
     const origin = `config ${key}`;
     const secret = SECRET_VALUE_KEYS.get(key);
     if (secret) {
@@ -153,14 +174,14 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
     }
     if (raw === null || raw === undefined) continue;
     if (f.type === 'boolean') {
-      if (typeof raw !== 'boolean') throw new UsageError('config.type', `${shown(path)}: ${key} must be true or false`, { field: f.key });
+      if (typeof raw !== 'boolean') throw new UsageError('config.type', `${shown(path)}: ${key} must be true or false, not ${kindOf(raw)}`, { field: f.key });
       out[f.key] = { value: raw, source: 'config', origin };
     } else if (f.type === 'secret') {
-      if (typeof raw !== 'string') throw new UsageError('config.type', `${shown(path)}: ${key} must be a file path`, { field: f.key });
+      if (typeof raw !== 'string') throw new UsageError('config.type', `${shown(path)}: ${key} must be a file path, not ${kindOf(raw)}`, { field: f.key });
       out[f.key] = { value: readSecretFile(raw, f, origin), source: 'config', origin };
     } else {
       if (typeof raw !== 'string' && !(typeof raw === 'number' && f.type === 'duration')) {
-        throw new UsageError('config.type', `${shown(path)}: ${key} must be a string`, { field: f.key });
+        throw new UsageError('config.type', `${shown(path)}: ${key} must be a string, not ${kindOf(raw)}`, { field: f.key });
       }
       out[f.key] = { value: String(raw), source: 'config', origin };
     }

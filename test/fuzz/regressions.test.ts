@@ -1,5 +1,7 @@
 // Fixed examples of the product bugs the malformed-input properties found, one block per fix,
 // kept as plain cases so they run even when the generators change.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shown } from '../../src/errors.js';
 import { dirlink, expectRefused, startWorld, withValue, type World } from './harness.js';
@@ -199,5 +201,30 @@ describe('Keycloak URL pasted twice', () => {
   ] as const)('%s (%s)', async (value, source, origin) => {
     const r = await refused('keycloakUrl', value, source, origin);
     expect(r.stderr).toMatch(/"\:\/\/" twice/);
+  });
+});
+
+describe('config files are walked two levels deep, no deeper', () => {
+  const run = async (name: string, text: string) => {
+    const path = join(w.dir, name);
+    writeFileSync(path, text);
+    const { args, env } = withValue(w, 'realm', 'runai', 'flag');
+    const before = w.traffic();
+    const r = await dirlink([...args, '--config', path], env);
+    expectRefused(r, { origin: path, trafficBefore: before, traffic: w.traffic() });
+    return r.stderr;
+  };
+  it('a self-referencing alias is exit 2, not a stack overflow (exit 1)', async () => {
+    expect(await run('cycle.yaml', 'ldap: &x\n  url: ldap://h\n  self: *x\n')).toMatch(/unknown key "ldap.self"/);
+  });
+  it('100,000 nested JSON objects are exit 2, not a stack overflow', async () => {
+    expect(await run('deep.json', `${'{"ldap":'.repeat(100_000)}1${'}'.repeat(100_000)}`)).toMatch(/unknown key "ldap.ldap"/);
+  });
+  it('an empty mapping does not hide an unknown key or a wrong type', async () => {
+    expect(await run('empty-map.yaml', 'ldap:\n  typo: {}\n')).toMatch(/unknown key "ldap.typo"/);
+    expect(await run('vendor-map.yaml', 'ldap:\n  vendor: {}\n')).toMatch(/ldap.vendor must be a string, not a mapping/);
+  });
+  it('a section that is not a mapping says so', async () => {
+    expect(await run('section.yaml', 'ldap: ldap://dc1\n')).toMatch(/ldap must be a mapping of ldap.\* keys, not a string/);
   });
 });
