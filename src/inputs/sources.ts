@@ -98,7 +98,8 @@ const SECRET_VALUE_KEYS = new Map(FIELDS.filter((f) => f.type === 'secret' && f.
 
 const SECTIONS = [...new Set([...CONFIG_KEYS.keys()].map((k) => k.split('.')[0]!))];
 
-const kindOf = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'a string' : `a ${typeof v}`);
+const kindOf = (v: unknown) =>
+  Array.isArray(v) ? 'a list' : v instanceof Uint8Array ? 'binary data' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'a string' : `a ${typeof v}`;
 
 /**
  * The file's [section.key, value] pairs. The format is exactly two levels deep, so the walk is
@@ -141,8 +142,13 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
   try {
     if (/\.json$/i.test(path)) doc = JSON.parse(text);
     else {
-      const { parse } = await import('yaml');
-      doc = parse(text, { prettyErrors: true, uniqueKeys: true });
+      const { parseDocument } = await import('yaml');
+      // parseDocument, not parse: parse() prints warnings (an unresolved tag such as !foo) through
+      // process.emitWarning and carries on; here a warning is as fatal as an error.
+      const parsed = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+      const problem = parsed.errors[0] ?? parsed.warnings[0];
+      if (problem) throw problem;
+      doc = parsed.toJS({ maxAliasCount: 100 });
     }
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];

@@ -228,3 +228,21 @@ describe('config files are walked two levels deep, no deeper', () => {
     expect(await run('section.yaml', 'ldap: ldap://dc1\n')).toMatch(/ldap must be a mapping of ldap.\* keys, not a string/);
   });
 });
+
+describe('YAML warnings are refused, not printed by Node and ignored', () => {
+  it('an unresolved tag (!foo) names the file and line, and nothing is printed outside the message', async () => {
+    const path = join(w.dir, 'tag.yaml');
+    writeFileSync(path, 'ldap:\n  url: !foo ldap://dc1\n');
+    const { args, env } = withValue(w, 'realm', 'runai', 'flag');
+    const warnings: string[] = [];
+    const onWarning = (e: Error) => warnings.push(e.message);
+    process.on('warning', onWarning);
+    const before = w.traffic();
+    const r = await dirlink([...args, '--config', path], env);
+    await new Promise((done) => setImmediate(done));
+    process.off('warning', onWarning);
+    expectRefused(r, { origin: path, trafficBefore: before, traffic: w.traffic() });
+    expect(r.stderr).toMatch(/Unresolved tag: !foo at line 2/);
+    expect(warnings).toEqual([]);
+  });
+});
