@@ -98,6 +98,49 @@ const SECRET_VALUE_KEYS = new Map(FIELDS.filter((f) => f.type === 'secret' && f.
 
 const SECTIONS = [...new Set([...CONFIG_KEYS.keys()].map((k) => k.split('.')[0]!))];
 
+/** Optimal-string-alignment distance: edits, with a swap of two neighbours counting as one. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known name a typo most likely meant (case, "-" and "_" ignored), if it is close enough. */
+export function nearest(typo: string, known: readonly string[]): string | undefined {
+  const norm = (x: string) => x.toLowerCase().replace(/[-_ ]/g, '');
+  const t = norm(typo).slice(0, 64);
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const n = norm(k);
+    // "usernameAttr" for usernameAttribute, "username" for user: a cut-short or padded name counts as one edit
+    const contained = Math.min(t.length, n.length) >= 3 && (n.includes(t) || t.includes(n));
+    const dist = contained ? Math.min(1, distance(t, n)) : distance(t, n);
+    if (dist < bestD) [best, bestD] = [k, dist];
+  }
+  return bestD <= Math.max(1, Math.floor(t.length / 3)) ? best : undefined;
+}
+
+/** "did you mean ...": the key in the same section, else the same name in another section. */
+function unknownKeyHint(section: string, name: string): string {
+  const leaves = [...CONFIG_KEYS.keys()].filter((k) => k.startsWith(`${section}.`)).map((k) => k.slice(section.length + 1));
+  const secrets = [...SECRET_VALUE_KEYS.keys()].filter((k) => k.startsWith(`${section}.`)).map((k) => k.slice(section.length + 1));
+  const here = nearest(name, [...secrets, ...leaves]);
+  const secret = here && SECRET_VALUE_KEYS.get(`${section}.${here}`);
+  if (secret) return `if this is the ${secret.label}: it does not go in the config file; put it in a file and set ${secret.configKey}, or use ${secret.env}`;
+  if (here) return `did you mean ${section}.${here}?`;
+  const elsewhere = [...CONFIG_KEYS.keys()].find((k) => nearest(name, [k.split('.')[1]!]) !== undefined);
+  if (elsewhere) return `did you mean ${elsewhere}? (it belongs in the ${elsewhere.split('.')[0]} section)`;
+  return `the ${section} keys are ${leaves.join(', ')}`;
+}
+
 const kindOf = (v: unknown) =>
   Array.isArray(v) ? 'a list' : v instanceof Uint8Array ? 'binary data' : v === null ? 'null' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'a string' : `a ${typeof v}`;
 
@@ -111,9 +154,15 @@ function entries(doc: Record<string, unknown>, path: string): [string, unknown][
   const out: [string, unknown][] = [];
   for (const [section, body] of Object.entries(doc)) {
     if (!SECTIONS.includes(section)) {
+      const meant = nearest(section, SECTIONS);
+      const flat = CONFIG_KEYS.has(section) ? section : undefined;
       throw new UsageError('config.unknown-key', `${shown(path)}: unknown section "${shown(section)}"`, {
         field: 'config',
-        hint: `the sections are ${SECTIONS.join(', ')} (see templates/dirlink.example.yaml)`,
+        hint: flat
+          ? `nest the key: "${flat.split('.')[0]}:" and under it "  ${flat.split('.')[1]}: ..." (see templates/dirlink.example.yaml)`
+          : meant
+            ? `did you mean ${meant}?`
+            : `the sections are ${SECTIONS.join(', ')} (see templates/dirlink.example.yaml)`,
       });
     }
     if (body === null || body === undefined) continue;
@@ -173,9 +222,10 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
     }
     const f = CONFIG_KEYS.get(key);
     if (!f) {
+      const [section, ...rest] = key.split('.');
       throw new UsageError('config.unknown-key', `${shown(path)}: unknown key "${shown(key)}"`, {
         field: 'config',
-        hint: `known keys: ${[...CONFIG_KEYS.keys()].join(', ')}`,
+        hint: unknownKeyHint(section!, rest.join('.')),
       });
     }
     if (raw === null || raw === undefined) continue;

@@ -246,3 +246,26 @@ describe('YAML warnings are refused, not printed by Node and ignored', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('an unknown config key comes with the key it most likely meant', () => {
+  it.each([
+    ['ldap:\n  ur: ldap://dc1\n', /did you mean ldap\.url\?/],
+    ['ldap:\n  bind_dn: cn=x\n', /did you mean ldap\.bindDn\?/],
+    ['ldap:\n  realm: runai\n', /did you mean keycloak\.realm\? \(it belongs in the keycloak section\)/],
+    ['kubernetes:\n  rollout_timeout: 5m\n', /did you mean kubernetes\.rolloutTimeout\?/],
+    ['verify:\n  username: alice\n', /did you mean verify\.user\?/],
+    ['ldpa:\n  url: ldap://dc1\n', /did you mean ldap\?/],
+    ['ldap.url: ldap://dc1\n', /nest the key: "ldap:"/],
+    ['ldap:\n  password: hunter2\n', /does not go in the config file; put it in a file and set ldap\.bindPasswordFile/],
+    ['kubernetes:\n  ns: x\n', /the kubernetes keys are kubeconfig, context, namespace/],
+  ])('%j', async (text, hint) => {
+    const path = join(w.dir, `typo-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(path, text);
+    const { args, env } = withValue(w, 'realm', 'runai', 'flag');
+    const before = w.traffic();
+    const r = await dirlink([...args, '--config', path], env);
+    expectRefused(r, { origin: path, trafficBefore: before, traffic: w.traffic() });
+    expect(r.stderr).toMatch(hint);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+});
