@@ -62,7 +62,16 @@ export function readSecretFile(path: string, field: Field, origin = field.flag ?
         hint: `give ${origin} the file that holds only the ${field.label}`,
       });
     }
-    throw new UsageError('input.secret-file', `${origin}: cannot read the ${field.label} file ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    // A value that names no existing file may be the secret itself, typed where its file's path
+    // belongs: it is not repeated in the message.
+    if (!['EACCES', 'EISDIR', 'EPERM'].includes(code)) {
+      throw new UsageError('input.secret-file', `${origin}: no ${field.label} file by that name (${code}; the value is not shown in case it is the ${field.label} itself)`, {
+        field: field.key,
+        hint: `${origin} takes the path of a file holding the ${field.label}${field.env ? `; or set ${field.env}` : ''}`,
+      });
+    }
+    throw new UsageError('input.secret-file', `${origin}: cannot read the ${field.label} file ${shown(path)} (${code})`, {
       field: field.key,
       hint: `check the path given to ${origin}`,
     });

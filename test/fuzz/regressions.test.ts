@@ -269,3 +269,20 @@ describe('an unknown config key comes with the key it most likely meant', () => 
     expect(r.stderr).not.toContain('hunter2');
   });
 });
+
+describe('a secret typed where its file path belongs is refused without being repeated', () => {
+  it.each([
+    ['bindPassword', 'hunter2-Secret', 'config', 'ldap.bindPasswordFile'],
+    ['keycloakPassword', 'kc-Admin-Pa55', 'flag', '--keycloak-password-file'],
+    ['verifyPassword', 'Passw0rd!', 'config', 'verify.passwordFile'],
+  ] as const)('%s given as %s', async (key, secret, source, origin) => {
+    for (const json of [false, true]) {
+      const { args, env } = withValue(w, key, secret, source, { json });
+      const before = w.traffic();
+      const r = await dirlink(args, env);
+      expectRefused(r, { origin, field: key, json, trafficBefore: before, traffic: w.traffic() });
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(r.stdout + r.stderr).toMatch(/not shown in case it is the/);
+    }
+  });
+});
