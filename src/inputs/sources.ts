@@ -198,7 +198,8 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
   }
   let doc: unknown;
   try {
-    if (/\.json$/i.test(path)) doc = JSON.parse(text);
+    // an editor on Windows may start the file with a byte-order mark, which JSON.parse rejects
+    if (/\.json$/i.test(path)) doc = JSON.parse(text.replace(/^\uFEFF/, ''));
     else {
       const { parseDocument } = await import('yaml');
       // parseDocument, not parse: parse() prints warnings (an unresolved tag such as !foo) through

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shown } from '../../src/errors.js';
-import { dirlink, expectRefused, startWorld, withValue, type World } from './harness.js';
+import { baseline, dirlink, expectRefused, startWorld, withValue, type World } from './harness.js';
 
 let w: World;
 beforeAll(async () => {
@@ -284,5 +284,16 @@ describe('a secret typed where its file path belongs is refused without being re
       expect(r.stdout + r.stderr).not.toContain(secret);
       expect(r.stdout + r.stderr).toMatch(/not shown in case it is the/);
     }
+  });
+});
+
+describe('a JSON config saved with a byte-order mark', () => {
+  it('is read like one without (here: its bad value is what gets refused)', async () => {
+    const path = join(w.dir, 'bom.json');
+    writeFileSync(path, '\uFEFF{"ldap":{"url":"ldap:/dc1"}}');
+    const { args, env } = baseline(w, ['ldapUrl']);
+    const before = w.traffic();
+    const r = await dirlink(['check', '--non-interactive', ...args, '--config', path], env);
+    expectRefused(r, { origin: 'config ldap.url', trafficBefore: before, traffic: w.traffic() });
   });
 });
