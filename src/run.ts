@@ -106,7 +106,8 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
 
   let exitCode: number = ExitCode.ok;
   try {
-    let inputs = merge(defaults(), opts.config ? await fromConfigFile(String(opts.config)) : {}, fromEnv(env), await flagInputs(opts, stdin));
+    // `--config ""` (say, --config "$CFG" with CFG unset) is an unreadable path, not "no config file"
+    let inputs = merge(defaults(), opts.config !== undefined ? await fromConfigFile(String(opts.config)) : {}, fromEnv(env), await flagInputs(opts, stdin));
     for (const f of FIELDS) if (f.type === 'secret') redactor.add(inputs[f.key]?.value as string | undefined);
     inputs = validateInputs(inputs);
 

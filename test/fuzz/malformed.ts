@@ -214,7 +214,7 @@ export function k8sSubdomain(example: string): fc.Arbitrary<string> {
 /** Paths that cannot be read as the file they should be. */
 export function path(t: Targets): fc.Arbitrary<string> {
   return fc.oneof(
-    fc.constantFrom('/nonexistent/file.pem', `${t.dir}/missing`, t.dir, '/', '/tmp', '~/ca.pem', 'ca.pem.missing', `${t.dir}/empty-dir/`, '/dev/null', '/dev/zero', '/dev/urandom', `${t.dir}\u0000x`, 'C:\\certs\\ca.pem', './', '.', '..'),
+    fc.constantFrom('', ' ', '/nonexistent/file.pem', `${t.dir}/missing`, t.dir, '/', '/tmp', '~/ca.pem', 'ca.pem.missing', `${t.dir}/empty-dir/`, '/dev/null', '/dev/zero', '/dev/urandom', `${t.dir}\u0000x`, 'C:\\certs\\ca.pem', './', '.', '..'),
     fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 30 }).map((s) => `${t.dir}/no-such-${s.replace(/\//g, '_')}`),
     spoilInside(`${t.dir}/missing.pem`),
     long(fc.constantFrom('a/', 'x', '../')).map((s) => `${t.dir}/${s}`),

@@ -297,3 +297,12 @@ describe('a JSON config saved with a byte-order mark', () => {
     expectRefused(r, { origin: 'config ldap.url', trafficBefore: before, traffic: w.traffic() });
   });
 });
+
+describe('an empty --config', () => {
+  it('is an unreadable path (exit 2), not "no config file" (the run went on to the network)', async () => {
+    const { args, env } = withValue(w, 'realm', 'runai', 'flag');
+    const before = w.traffic();
+    const r = await dirlink([...args, '--config', ''], env);
+    expectRefused(r, { origin: '--config', trafficBefore: before, traffic: w.traffic() });
+  });
+});
