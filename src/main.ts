@@ -1,6 +1,6 @@
-// The whole CLI as a function: arguments, environment and streams in, exit code out. It never
-// reads process.argv or sets process.exitCode; src/cli.ts is the one caller that hands it the real
-// process, so tests can run the exact same parse → validate → run path in-process, many times.
+// The whole CLI as a function: arguments, environment, streams and Ctrl-C in, exit code out. It
+// never touches `process`; src/cli.ts is the one caller that hands it the real process, so tests
+// can run the exact same parse → validate → run path in-process, many times.
 import { printable } from './errors.js';
 import { buildProgram } from './program.js';
 import type { RunIo } from './run.js';
@@ -10,6 +10,8 @@ export interface MainIo {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** Ctrl-C, as the CLI edge wires it (see RunIo) */
+  onInterrupt?: RunIo['onInterrupt'];
   /** tests inject adapters (the pipeline is the same) */
   overrides?: RunIo['overrides'];
 }
@@ -26,7 +28,7 @@ export async function main(args: string[], io: MainIo): Promise<number> {
   };
   const program = buildProgram(async (command, opts) => {
     const { runCommand } = await import('./run.js');
-    exitCode = await runCommand(command as 'setup', opts, { argv: args, env: io.env, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, overrides: io.overrides });
+    exitCode = await runCommand(command as 'setup', opts, { argv: args, env: io.env, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, onInterrupt: io.onInterrupt, overrides: io.overrides });
   }, output);
   try {
     if (args.length === 0) {

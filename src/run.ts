@@ -12,10 +12,15 @@ import type { Deps } from './commands/context.js';
 
 export interface RunIo {
   argv: string[];
-  stdin?: NodeJS.ReadStream;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-  env?: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /**
+   * Ctrl-C: `stop` is called on the first one; the result unsubscribes. The CLI edge wires it to
+   * SIGINT (and leaves at once on a second one); in-process callers may leave it out.
+   */
+  onInterrupt?: (stop: () => void) => () => void;
   /** tests inject adapters (the pipeline is the same) */
   overrides?: Partial<Pick<Deps, 'ldap' | 'keycloak' | 'kubernetes' | 'prompter' | 'now'>>;
 }
@@ -85,10 +90,7 @@ function toErrorJson(e: DirlinkError): Record<string, unknown> {
 }
 
 export async function runCommand(command: Command, opts: Record<string, unknown>, io: RunIo): Promise<number> {
-  const env = io.env ?? process.env;
-  const stdin = io.stdin ?? process.stdin;
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
+  const { env, stdin, stdout, stderr } = io;
   const jsonMode = opts.json === true;
   const redactor = new Redactor();
   const sink = jsonMode ? stderr : stdout;
@@ -96,13 +98,11 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   const reporter = new Reporter({ sink: { write: (t) => sink.write(t), isTTY: sink.isTTY === true }, color, verbose: opts.verbose === true, redactor });
   const out: Record<string, unknown> = { ok: false, command, exitCode: 1, steps: reporter.steps };
   const controller = new AbortController();
-  // First Ctrl-C: stop waiting and report where we were. Second: leave at once.
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.cancelled);
+  // First Ctrl-C: stop waiting and report where we were (a second one is the edge's to handle).
+  const unsubscribe = io.onInterrupt?.(() => {
     stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
     controller.abort(new CancelledError('interrupted (Ctrl-C)'));
-  };
-  process.on('SIGINT', onSigint);
+  });
 
   let exitCode: number = ExitCode.ok;
   try {
@@ -145,7 +145,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       if (opts.verbose === true && err.cause) stderr.write(redactor.redact(`  cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`));
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    unsubscribe?.();
   }
   out.exitCode = exitCode;
   if (jsonMode) stdout.write(redactor.redact(JSON.stringify(out, null, 2)) + '\n');

@@ -4,12 +4,13 @@
 // Needs a fresh build (npx tsc -p tsconfig.json), like the e2e tests.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD_BY_KEY } from '../../src/inputs/fields.js';
-import { dirlink, originOf, withValue, type Run, type Source } from './harness.js';
+import { baseline, dirlink, originOf, withValue, type Run, type Source } from './harness.js';
 import { kindFor } from './malformed.js';
 import { fieldsFor, useWorld } from './properties.js';
 
@@ -27,9 +28,10 @@ function newest(dir: string, ext: string): number {
   return t;
 }
 
-function spawnCli(args: string[], env: Record<string, string>): Promise<Run> {
+function spawnCli(args: string[], env: Record<string, string>, started?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -97,6 +99,31 @@ describe('the spawned binary', () => {
       const [a, b] = [await dirlink(args, env), await spawnCli(args, env)];
       expect([b.code, b.stderr, b.stdout], args.join(' ')).toEqual([2, a.stderr, a.stdout]);
       expect(b.stderr).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('the CLI edge', () => {
+  it('Ctrl-C during a directory that never answers stops the run with 130 and says so', async () => {
+    const w = world();
+    // accepts the connection and never answers: the bind would wait for the whole LDAP timeout
+    const held: net.Socket[] = [];
+    let child: ReturnType<typeof spawn> | undefined;
+    const silent = net.createServer((s) => {
+      held.push(s);
+      child?.kill('SIGINT');
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const { args, env } = baseline(w, ['ldapUrl', 'ldapTimeout']);
+      const port = (silent.address() as net.AddressInfo).port;
+      const r = await spawnCli(['check', '--non-interactive', ...args, '--ldap-url', `ldap://127.0.0.1:${port}`, '--ldap-timeout', '60s'], env, (c) => (child = c));
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toContain('stopping (Ctrl-C again to quit at once)');
+      expect(r.stderr).toMatch(/✖ LDAP check cancelled/);
+    } finally {
+      held.forEach((s) => s.destroy());
+      await new Promise((r) => silent.close(r));
     }
   });
 });
