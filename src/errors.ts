@@ -86,3 +86,25 @@ export class CancelledError extends DirlinkError {
 export function isDirlinkError(e: unknown): e is DirlinkError {
   return e instanceof DirlinkError;
 }
+
+// Control characters (C0 but newline, DEL, C1), line and paragraph separators, and bidi overrides:
+// echoed into a terminal or a CI log they can rewrite the screen, forge a line, or reorder text.
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeChar = (c: string) =>
+  ({ '\0': '\\0', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * A value someone typed, as an error message may show it: every unprintable character (newline
+ * included) escaped, and cut after `max` characters, so the message stays one readable line.
+ */
+export function shown(value: string, max = 120): string {
+  // code points, so a cut never splits a surrogate pair; only the head is split, values can be megabytes
+  const head = [...value.slice(0, 2 * max + 2)];
+  const cut = head.length > max ? `${head.slice(0, max).join('')}… (${value.length} characters)` : value;
+  return cut.replace(/\n/g, '\\n').replace(UNPRINTABLE, escapeChar);
+}
+
+/** The last guard before text reaches a terminal: unprintable characters escaped, line breaks kept. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, escapeChar);
+}

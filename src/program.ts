@@ -1,6 +1,6 @@
 // The command-line grammar: commands and their flags, generated from the field table. Kept apart
 // from cli.ts so tests (and the Job template check) can parse arguments without running anything.
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FIELDS } from './inputs/fields.js';
 
@@ -88,8 +88,11 @@ function fields(cmd: Command, groups: FieldGroup[], except: string[] = []): Comm
   return cmd;
 }
 
-export function buildProgram(run: (command: string, opts: Record<string, unknown>) => Promise<void>): Command {
-  const program = new Command('dirlink')
+/** `output` redirects commander's help and error text (set before the subcommands copy it). */
+export function buildProgram(run: (command: string, opts: Record<string, unknown>) => Promise<void>, output?: OutputConfiguration): Command {
+  const program = new Command('dirlink');
+  if (output) program.configureOutput(output);
+  program
     .description('Connect an LDAP / Active Directory to the Keycloak inside Run:AI: test the directory, plan, apply, restart the backend, prove a login.')
     .version(version(), '--version')
     .addHelpText('after', EXIT_HELP)

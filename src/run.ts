@@ -1,8 +1,8 @@
 // Composition root: turns parsed options into Inputs, builds the real adapters, runs a command,
 // and maps its outcome to the exit-code contract and the output (human or --json).
-import { CancelledError, DirlinkError, ExitCode, UsageError, isDirlinkError } from './errors.js';
+import { CancelledError, DirlinkError, ExitCode, UsageError, isDirlinkError, printable } from './errors.js';
 import { FIELDS, type FieldKey } from './inputs/fields.js';
-import { defaults, fromConfigFile, fromEnv, fromFlags, merge, readSecretFile, type Inputs } from './inputs/sources.js';
+import { MAX_SECRET_BYTES, defaults, fromConfigFile, fromEnv, fromFlags, merge, readSecretFile, type Inputs } from './inputs/sources.js';
 import { requireComplete, toSettings, validateInputs, type Command } from './inputs/resolve.js';
 import { inquirerPrompter } from './inputs/prompter.js';
 import { Redactor } from './output/redact.js';
@@ -12,19 +12,33 @@ import type { Deps } from './commands/context.js';
 
 export interface RunIo {
   argv: string[];
-  stdin?: NodeJS.ReadStream;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-  env?: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /**
+   * Ctrl-C: `stop` is called on the first one; the result unsubscribes. The CLI edge wires it to
+   * SIGINT (and leaves at once on a second one); in-process callers may leave it out.
+   */
+  onInterrupt?: (stop: () => void) => () => void;
   /** tests inject adapters (the pipeline is the same) */
   overrides?: Partial<Pick<Deps, 'ldap' | 'keycloak' | 'kubernetes' | 'prompter' | 'now'>>;
 }
 
 const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+/** The secret piped in; `yes | dirlink --bind-password-stdin` must end, not fill memory. */
+async function readStdin(stdin: NodeJS.ReadStream, flag: string, field: FieldKey): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+  let total = 0;
+  for await (const c of stdin) {
+    total += (c as Buffer).length;
+    if (total > MAX_SECRET_BYTES) {
+      stdin.destroy();
+      throw new UsageError('input.secret-stdin', `${flag}: more than ${MAX_SECRET_BYTES / 1024} KiB arrived on stdin, which no secret is`, { field, hint: 'pipe only the secret into dirlink' });
+    }
+    chunks.push(Buffer.from(c as Buffer));
+  }
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
@@ -45,7 +59,7 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
       if (typeof file === 'string') flags[f.key] = readSecretFile(file, f);
       if (f.stdinFlag && opts[camel(f.stdinFlag)] === true) {
         if (typeof file === 'string') throw new UsageError('input.conflict', `use either ${f.flag} or ${f.stdinFlag}, not both`, { field: f.key });
-        const v = await readStdin(stdin);
+        const v = await readStdin(stdin, f.stdinFlag, f.key);
         if (!v) throw new UsageError('input.secret-empty', `${f.stdinFlag}: stdin was empty`, { field: f.key, hint: `pipe the ${f.label} into dirlink` });
         flags[f.key] = v;
       }
@@ -81,10 +95,7 @@ function toErrorJson(e: DirlinkError): Record<string, unknown> {
 }
 
 export async function runCommand(command: Command, opts: Record<string, unknown>, io: RunIo): Promise<number> {
-  const env = io.env ?? process.env;
-  const stdin = io.stdin ?? process.stdin;
-  const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
+  const { env, stdin, stdout, stderr } = io;
   const jsonMode = opts.json === true;
   const redactor = new Redactor();
   // `dirlink kubeconfig` without --write prints a kubeconfig on stdout: progress goes to stderr, as with --json
@@ -94,17 +105,16 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   const reporter = new Reporter({ sink: { write: (t) => sink.write(t), isTTY: sink.isTTY === true }, color, verbose: opts.verbose === true, redactor });
   const out: Record<string, unknown> = { ok: false, command, exitCode: 1, steps: reporter.steps };
   const controller = new AbortController();
-  // First Ctrl-C: stop waiting and report where we were. Second: leave at once.
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.cancelled);
+  // First Ctrl-C: stop waiting and report where we were (a second one is the edge's to handle).
+  const unsubscribe = io.onInterrupt?.(() => {
     stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
     controller.abort(new CancelledError('interrupted (Ctrl-C)'));
-  };
-  process.on('SIGINT', onSigint);
+  });
 
   let exitCode: number = ExitCode.ok;
   try {
-    let inputs = merge(defaults(), opts.config ? await fromConfigFile(String(opts.config)) : {}, fromEnv(env), await flagInputs(opts, stdin));
+    // `--config ""` (say, --config "$CFG" with CFG unset) is an unreadable path, not "no config file"
+    let inputs = merge(defaults(), opts.config !== undefined ? await fromConfigFile(String(opts.config)) : {}, fromEnv(env), await flagInputs(opts, stdin));
     for (const f of FIELDS) if (f.type === 'secret') redactor.add(inputs[f.key]?.value as string | undefined);
     inputs = validateInputs(inputs);
 
@@ -139,11 +149,11 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
     exitCode = err.exitCode;
     out.error = toErrorJson(err);
     if (!jsonMode) {
-      stderr.write(redactor.redact(`\n✖ ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`));
+      stderr.write(printable(redactor.redact(`\n✖ ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`)));
       if (opts.verbose === true && err.cause) stderr.write(redactor.redact(`  cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`));
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    unsubscribe?.();
   }
   out.exitCode = exitCode;
   if (jsonMode) stdout.write(redactor.redact(JSON.stringify(out, null, 2)) + '\n');

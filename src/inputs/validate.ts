@@ -1,6 +1,8 @@
 // Validation where an input enters: each validator either returns the normalised value or a
 // reason a person can act on. Prompts re-ask with the reason; flags/env/config end with exit 2.
 import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { shown } from '../errors.js';
 import type { Vendor } from '../ldap/types.js';
 
 export type Verdict = { ok: true; value: string } | { ok: false; reason: string };
@@ -12,6 +14,14 @@ const bad = (reason: string): Verdict => ({ ok: false, reason });
 // RFC 4512 descr or numericoid; AD attribute names follow the same shape.
 const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]{0,127}|\d+(?:\.\d+)+)$/;
 const VENDORS: readonly Vendor[] = ['ad', 'other', 'rhds', 'tivoli', 'edirectory'];
+// user@dns.domain: the domain is two or more DNS labels (no empty label, none starting or ending in "-")
+const UPN = /^[^\s@=,\\]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+// DNS-1123, as the API server checks names (a namespace is a label, a deployment a subdomain).
+const K8S_LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
+const K8S_LABEL_RE = new RegExp(`^${K8S_LABEL}$`);
+const K8S_SUBDOMAIN_RE = new RegExp(`^${K8S_LABEL}(?:\\.${K8S_LABEL})*$`);
+// C0, DEL and C1: never part of a name someone means to type.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Parses an RFC 4514 DN just far enough to reject what no server would accept. */
 export function checkDn(raw: string): string | undefined {
@@ -25,9 +35,10 @@ export function checkDn(raw: string): string | undefined {
       while (s[i] === ' ') i++;
       const typeStart = i;
       while (i < s.length && s[i] !== '=' && s[i] !== ',' && s[i] !== '+') i++;
-      const type = s.slice(typeStart, i).trim();
-      if (s[i] !== '=') return `"${s.slice(typeStart, i) || s}" has no "=" (expected attribute=value, e.g. OU=Users)`;
-      if (!ATTRIBUTE.test(type)) return `"${type}" is not an attribute name`;
+      // only spaces may surround a type (RFC 4514 allows none; servers forgive spaces, not tabs or CRs)
+      const type = s.slice(typeStart, i).replace(/^ +| +$/g, '');
+      if (s[i] !== '=') return `"${shown(s.slice(typeStart, i) || s)}" has no "=" (expected attribute=value, e.g. OU=Users)`;
+      if (!ATTRIBUTE.test(type)) return `"${shown(type)}" is not an attribute name`;
       i++; // '='
       while (s[i] === ' ') i++;
       if (s[i] === '#') {
@@ -43,12 +54,16 @@ export function checkDn(raw: string): string | undefined {
             const next = s[i + 1];
             if (next === undefined) return 'ends with a lone backslash';
             if (/[0-9a-fA-F]/.test(next)) {
-              if (!/[0-9a-fA-F]/.test(s[i + 2] ?? '')) return `"\\${next}" is not a valid escape (use \\XX hex or \\ before , + " \\ < > ; =)`;
+              if (!/[0-9a-fA-F]/.test(s[i + 2] ?? '')) return `"\\${shown(next)}" is not a valid escape (use \\XX hex or \\ before , + " \\ < > ; =)`;
               i += 3;
             } else if (' "#+,;<=>\\'.includes(next)) i += 2;
-            else return `"\\${next}" is not a valid escape`;
+            else return `"\\${shown(next)}" is not a valid escape`;
           } else if (c === '"' || c === '<' || c === '>' || c === '=') {
             return `the value of ${type} contains an unescaped "${c}"`;
+          } else if (CONTROL.test(c)) {
+            // RFC 4514 requires only NUL to be escaped, but nobody types a tab or a newline into a
+            // DN on purpose: it comes from a paste, and the server would look for a DN that does not exist.
+            return `the value of ${type} contains the control character "${shown(c)}" (write it as \\XX hex if it really is part of the name)`;
           } else {
             i++;
           }
@@ -64,7 +79,7 @@ export function checkDn(raw: string): string | undefined {
     }
     rdns++;
     if (i >= s.length) break;
-    if (s[i] !== ',' && s[i] !== ';') return `unexpected "${s[i]}"`;
+    if (s[i] !== ',' && s[i] !== ';') return `unexpected "${shown(s[i]!)}"`;
     i++;
     if (i >= s.length || s.slice(i).trim() === '') return 'ends with a separator';
   }
@@ -84,7 +99,7 @@ export const validators = {
   nonEmpty(raw: string): Verdict {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
-    if (/[\u0000-\u001f\u007f]/.test(v)) return bad('contains control characters');
+    if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
     return ok(v);
   },
 
@@ -101,9 +116,9 @@ export const validators = {
     const scheme = m[1]!.toLowerCase();
     const host = m[2]!;
     const port = m[3];
-    if (scheme !== 'ldap' && scheme !== 'ldaps') return bad(`scheme "${scheme}" is not supported: use ldap:// or ldaps://`);
-    if (!hostOk(host)) return bad(`"${host}" is not a valid host name or address`);
-    if (port !== undefined && !portOk(port)) return bad(`port "${port}" must be a number from 1 to 65535`);
+    if (scheme !== 'ldap' && scheme !== 'ldaps') return bad(`scheme "${shown(scheme)}" is not supported: use ldap:// or ldaps://`);
+    if (!hostOk(host)) return bad(`"${shown(host)}" is not a valid host name or address`);
+    if (port !== undefined && !portOk(port)) return bad(`port "${shown(port)}" must be a number from 1 to 65535`);
     if (m[5] !== '') return bad('must not carry a DN, query or fragment (put the users DN in --users-dn)');
     const p = port ?? (scheme === 'ldaps' ? '636' : '389');
     return ok(`${scheme}://${host.toLowerCase()}:${p}`);
@@ -111,14 +126,24 @@ export const validators = {
 
   httpUrl(raw: string): Verdict {
     const v = raw.trim();
+    if (v === '') return bad('must not be empty');
+    // The WHATWG parser would quietly drop a tab or newline inside the URL and turn a look-alike
+    // letter from another script into an xn-- host: refuse what it would rewrite behind our back.
+    if (/\s/.test(v)) return bad('must be one URL without spaces (e.g. https://keycloak.example.com)');
+    const foreign = /[^\x21-\x7e]/.exec(v);
+    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form)`);
+    // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a URL
+    if ((v.match(/:\/\//g) ?? []).length > 1) return bad('contains "://" twice: give one URL, e.g. https://keycloak.example.com');
     let u: URL;
     try {
       u = new URL(v);
     } catch {
       return bad('is not a URL (expected https://keycloak.example.com)');
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https:// (or http://)`);
-    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${u.hostname}" is not a valid host name`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
+    // u.hostname keeps the brackets of an IPv6 address, which hostOk expects
+    if (!hostOk(u.hostname)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
+    if (u.port === '0') return bad('port 0 is not a port Keycloak can listen on (use 1 to 65535, or none for 443/80)');
     if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
     if (u.search || u.hash) return bad('must not contain a query or fragment');
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');
@@ -158,7 +183,8 @@ export const validators = {
   /** AD accepts user@domain and DOMAIN\user too; other servers need a DN. */
   bindDn(raw: string): Verdict {
     const v = raw.trim();
-    if (/^[^\s@=,\\]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/.test(v)) return ok(v);
+    if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
+    if (UPN.test(v)) return ok(v);
     if (/^[A-Za-z0-9._-]+\\[^\s\\=,]+$/.test(v)) return ok(v);
     const reason = checkDn(v);
     return reason ? bad(`is not a valid DN (nor user@domain): ${reason}`) : ok(v);
@@ -178,21 +204,31 @@ export const validators = {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
     if (v.length > 255) return bad('is longer than 255 characters');
-    if (/[/\\?#%\s\u0000-\u001f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%" or spaces');
+    if (/[/\\?#%\s\u0000-\u001f\u007f-\u009f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%", spaces or control characters');
     return ok(v);
   },
 
+  /** A deployment name: a DNS-1123 subdomain (dot-separated labels, 253 characters at most). */
   k8sName(raw: string): Verdict {
     const v = raw.trim();
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) || v.length > 253) {
-      return bad('must be a Kubernetes name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+    if (v.length > 253 || !K8S_SUBDOMAIN_RE.test(v)) {
+      return bad('must be a Kubernetes name: lower-case letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit');
+    }
+    return ok(v);
+  },
+
+  /** A namespace name: a DNS-1123 label (no dots, 63 characters at most). */
+  k8sLabel(raw: string): Verdict {
+    const v = raw.trim();
+    if (v.length > 63 || !K8S_LABEL_RE.test(v)) {
+      return bad('must be a Kubernetes namespace name: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
     }
     return ok(v);
   },
 
   duration(raw: string): Verdict {
     const ms = parseDuration(raw);
-    return ms === undefined ? bad('is not a duration (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
+    return ms === undefined ? bad('is not a duration from 1ms to 24h (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
   },
 
   /** the Run:AI CLI's auth-flow values for a self-hosted (Keycloak) control plane */
@@ -218,32 +254,53 @@ export const validators = {
   readableFile(raw: string): Verdict {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
-    try {
-      if (!statSync(v).isFile()) return bad(`${v} is not a file`);
-      accessSync(v, constants.R_OK);
-    } catch (e) {
-      return bad(`cannot read ${v} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const problem = unreadable(v);
+    return problem ? bad(problem) : ok(v);
+  },
+
+  /**
+   * One kubeconfig file, or a list like KUBECONFIG's (":"-separated, ";" on Windows). As with
+   * kubectl, files of the list that do not exist are skipped; at least one must be readable.
+   */
+  kubeconfig(raw: string): Verdict {
+    const v = raw.trim();
+    const files = v.split(delimiter).filter(Boolean);
+    if (files.length === 0) return bad('must not be empty');
+    const problems = files.map(unreadable);
+    if (problems.every(Boolean)) return bad(files.length === 1 ? problems[0]! : `names no readable file: ${problems.join('; ')}`);
     return ok(v);
   },
 };
 
+/** Why `path` cannot be read as a file, or undefined when it can. */
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${shown(path)} is not a file`;
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    return `cannot read ${shown(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  return undefined;
+}
+
 /** "90s" → 90000; "5m"; "1h30m"; "250ms"; "12" (seconds). Upper bound 24 h: anything longer is a typo. */
 export function parseDuration(raw: string): number | undefined {
   const v = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) {
-    const ms = Number(v) * 1000;
-    return ms > 0 && ms <= 86_400_000 ? ms : undefined;
-  }
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(v)) !== null) {
-    const n = Number(m[1]);
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    matched = re.lastIndex;
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    total = Number(v) * 1000;
+  } else {
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let matched = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(v)) !== null) {
+      const n = Number(m[1]);
+      total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+      matched = re.lastIndex;
+    }
+    if (matched !== v.length || v === '') return undefined;
   }
-  if (matched !== v.length || v === '' || total <= 0 || total > 86_400_000) return undefined;
-  return Math.round(total);
+  // Whole milliseconds: "0.4ms" would round to 0, which timers and sockets read as "no limit" or "at once".
+  const ms = Math.round(total);
+  return ms >= 1 && ms <= 86_400_000 ? ms : undefined;
 }

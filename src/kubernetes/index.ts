@@ -65,12 +65,15 @@ async function loadConfig(target: KubeTarget): Promise<Loaded> {
   const saDir = target.serviceAccountDir ?? SA_DIR;
   let inCluster = false;
   try {
-    if (target.kubeconfig) {
-      if (!existsSync(target.kubeconfig)) throw configError(`the kubeconfig file ${target.kubeconfig} does not exist`, 'Pass the path of an existing kubeconfig with --kubeconfig.');
-      kc.loadFromFile(target.kubeconfig);
-    } else if (envFiles.length > 0) {
-      const found = envFiles.filter((f) => existsSync(f));
-      if (found.length === 0) throw configError(`none of the files in KUBECONFIG exist (${envFiles.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig.');
+    // the kubeconfig input may be KUBECONFIG itself, which is a list of files
+    const given = target.kubeconfig?.split(delimiter).filter(Boolean) ?? [];
+    if (given.length === 1) {
+      if (!existsSync(given[0]!)) throw configError(`the kubeconfig file ${given[0]} does not exist`, 'Pass the path of an existing kubeconfig with --kubeconfig.');
+      kc.loadFromFile(given[0]!);
+    } else if (given.length > 0 || envFiles.length > 0) {
+      const list = given.length > 0 ? given : envFiles;
+      const found = list.filter((f) => existsSync(f));
+      if (found.length === 0) throw configError(`none of the kubeconfig files exist (${list.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig.');
       kc.loadFromFile(found[0]!);
       for (const f of found.slice(1)) { const more = new k8s.KubeConfig(); more.loadFromFile(f); kc.mergeConfig(more); }
     } else if (existsSync(homeConfig)) {

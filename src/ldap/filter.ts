@@ -29,8 +29,13 @@ export function userFilter(vendor: Vendor | undefined): string {
   return vendor === 'ad' ? AD_USER_FILTER : OTHER_USER_FILTER;
 }
 
-/** `(&<users>(<attr>=<value>))` with the value escaped: used to look one user up by login name. */
+/**
+ * `(&<users>(<attr>=<value>))` with the value escaped: used to look one user up by login name.
+ * A NUL is refused, not escaped: Active Directory (Samba too) ends the value at an escaped \00, so
+ * "alice\0anything" would find alice; no login name contains one (input validation refuses it).
+ */
 export function userByAttributeFilter(vendor: Vendor | undefined, attribute: string, value: string): string {
   if (!/^[A-Za-z][A-Za-z0-9-]*$|^\d+(\.\d+)+$/.test(attribute)) throw new Error(`not an attribute name: ${attribute}`);
+  if (value.includes('\0')) throw new Error('a login name cannot contain a NUL character');
   return `(&${userFilter(vendor)}(${attribute}=${escapeFilterValue(value)}))`;
 }
