@@ -10,6 +10,7 @@ export const ExitCode = {
   keycloak: 4,
   kubernetes: 5,
   verify: 6,
+  scim: 7,
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -68,6 +69,12 @@ export class KubeError extends DirlinkError {
 export class VerifyError extends DirlinkError {
   constructor(code: string, message: string, details?: ErrorDetails) {
     super(ExitCode.verify, code, message, details);
+  }
+}
+/** `dirlink scim-check`: the SCIM endpoint would fail Entra's provisioning (or the write test). */
+export class ScimError extends DirlinkError {
+  constructor(code: string, message: string, details?: ErrorDetails) {
+    super(ExitCode.scim, code, message, details);
   }
 }
 export class CancelledError extends DirlinkError {

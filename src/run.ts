@@ -54,7 +54,11 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
       if (opts.restart === false) flags.restart = false;
     } else {
       const v = opts[camel(f.flag)];
-      if (v !== undefined) flags[f.key] = v as string | boolean;
+      const alias = f.alias ? opts[camel(f.alias)] : undefined;
+      if (v !== undefined && alias !== undefined && v !== alias) {
+        throw new UsageError('input.conflict', `${f.alias} and ${f.flag} name the same input with different values`, { field: f.key, hint: `give only one of them` });
+      }
+      if ((v ?? alias) !== undefined) flags[f.key] = (v ?? alias) as string | boolean;
     }
   }
   return fromFlags(flags);
@@ -82,7 +86,9 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   const stderr = io.stderr ?? process.stderr;
   const jsonMode = opts.json === true;
   const redactor = new Redactor();
-  const sink = jsonMode ? stderr : stdout;
+  // `dirlink kubeconfig` without --write prints a kubeconfig on stdout: progress goes to stderr, as with --json
+  const printsDocument = command === 'kubeconfig' && opts.write === undefined;
+  const sink = jsonMode || printsDocument ? stderr : stdout;
   const color = opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && sink.isTTY === true && env.TERM !== 'dumb';
   const reporter = new Reporter({ sink: { write: (t) => sink.write(t), isTTY: sink.isTTY === true }, color, verbose: opts.verbose === true, redactor });
   const out: Record<string, unknown> = { ok: false, command, exitCode: 1, steps: reporter.steps };
@@ -107,14 +113,15 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
       env,
       reporter,
       redactor,
-      // prompts only in interactive mode; --json keeps stdout for the JSON object
-      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode ? stderr : stdout })) : undefined,
+      // prompts only in interactive mode; --json (and a printed kubeconfig) keep stdout for the document
+      prompter: interactive ? (io.overrides?.prompter ?? inquirerPrompter({ input: stdin, output: jsonMode || printsDocument ? stderr : stdout })) : undefined,
       ldap: adapters.ldap,
       keycloak: adapters.keycloak,
       kubernetes: adapters.kubernetes,
       now: io.overrides?.now ?? (() => new Date()),
       stateDir: defaultStateDir(env),
       signal: controller.signal,
+      print: (t) => stdout.write(redactor.redact(t)),
     };
 
     const { resolveForCommand } = await import('./commands/inputs.js');
@@ -139,7 +146,7 @@ export async function runCommand(command: Command, opts: Record<string, unknown>
   }
   out.exitCode = exitCode;
   if (jsonMode) stdout.write(redactor.redact(JSON.stringify(out, null, 2)) + '\n');
-  else if (exitCode === 0) stdout.write(redactor.redact(`\n${summaryLine(command, out)}\n`));
+  else if (exitCode === 0) (printsDocument ? stderr : stdout).write(redactor.redact(`\n${summaryLine(command, out)}\n`));
   return exitCode;
 }
 
@@ -149,6 +156,12 @@ function summaryLine(command: Command, out: Record<string, unknown>): string {
     if (out.changed) return `Done: the directory is connected${out.rollout ? ' and the backend restarted' : ''}.${out.snapshot ? ` Undo with: dirlink undo` : ''}`;
     return (out.plan as unknown[] | undefined)?.length ? 'Dry run complete: nothing was changed.' : 'Nothing to change: the realm is already configured.';
   }
+  if (command === 'kubeconfig') {
+    const k = out.kubeconfig as { file?: string; changed?: boolean } | undefined;
+    if (!k?.file) return 'Done: paste the user into the researchers\' kubeconfig, or rerun with --write.';
+    return k.changed ? `Done: ${k.file} has the researcher login.` : `Nothing to change: ${k.file} already has the researcher login.`;
+  }
+  if (command === 'scim-check') return (out.scim as { summary?: string } | undefined)?.summary ?? 'SCIM check passed.';
   return 'Done.';
 }
 

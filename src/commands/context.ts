@@ -27,6 +27,8 @@ export interface Deps {
   stateDir: string;
   /** aborted on SIGINT: long waits stop and report where they were */
   signal?: AbortSignal;
+  /** a document for stdout (`dirlink kubeconfig`'s YAML); progress then goes to stderr */
+  print?(text: string): void;
 }
 
 /** What a command hands back to the CLI edge for the summary and --json. */

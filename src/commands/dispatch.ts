@@ -30,5 +30,15 @@ export async function dispatch(command: Command, s: Settings, opts: Record<strin
       await undo(s, { snapshot: typeof opts.snapshot === 'string' ? opts.snapshot : undefined, yes: opts.yes === true }, deps, out);
       return;
     }
+    case 'kubeconfig': {
+      const { kubeconfig } = await import('./kubeconfig.js');
+      await kubeconfig(s, { write: opts.write === true ? true : typeof opts.write === 'string' ? opts.write : undefined, context: typeof opts.context === 'string' ? opts.context : undefined, json: opts.json === true }, deps, out);
+      return;
+    }
+    case 'scim-check': {
+      const { scimCheck } = await import('./scim-check.js');
+      await scimCheck(s, { writeTest: opts.writeTest === true }, deps, out);
+      return;
+    }
   }
 }

@@ -14,6 +14,7 @@ import type { KubePort } from '../kubernetes/index.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { planToJson } from '../output/plan-text.js';
 import type { CommandResult, Deps } from './context.js';
+import { reportAuth0Leftovers } from './auth0-leftovers.js';
 import { checkDirectory, connectKube, loginKeycloak, restartAndWait } from './steps.js';
 import { runVerify } from './verify.js';
 
@@ -43,7 +44,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   const fs = federationSettings(s);
 
   // 1. the directory, from this machine
-  json.ldap = await checkDirectory(s, deps);
+  json.ldap = await checkDirectory(s, deps, json);
 
   // 2. Keycloak, read-only
   const kc: KeycloakPort = await loginKeycloak(s, deps);
@@ -81,6 +82,9 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
   } else {
     r.record('kubernetes.read', 'Backend deployment', 'skipped', '--no-restart');
   }
+
+  // Auth0 connector leftovers in the kubeconfig (a warning only; local files)
+  reportAuth0Leftovers(s, deps, json);
 
   // 4–5. plan
   const plan: Plan = buildPlan(fs, observed.observed, {

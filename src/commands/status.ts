@@ -5,6 +5,7 @@ import { defaultAttributes, desiredConfig } from '../keycloak/federation.js';
 import { findFederation, findRealm } from '../keycloak/observe.js';
 import type { Vendor } from '../ldap/types.js';
 import type { Deps } from './context.js';
+import { reportAuth0Leftovers } from './auth0-leftovers.js';
 import { connectKube, loginKeycloak } from './steps.js';
 
 // The settings the seed procedure asks for; connection values are whatever the realm has.
@@ -49,4 +50,5 @@ export async function status(s: Settings, deps: Deps, out: Record<string, unknow
     out.deployment = state;
     if (state.restartedAt) r.info(`last restart (kubectl.kubernetes.io/restartedAt): ${state.restartedAt}`);
   }
+  reportAuth0Leftovers(s, deps, out);
 }

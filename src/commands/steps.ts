@@ -15,13 +15,18 @@ function layerLine(l: LayerResult): string {
   return `${mark} ${l.id.padEnd(10)} ${l.message}${l.status === 'skipped' ? '' : ` (${fmtMs(l.ms)})`}`;
 }
 
-/** The layered directory check from this machine; exit 3 on the first failing layer. */
-export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeReport> {
+/**
+ * The layered directory check from this machine; exit 3 on the first failing layer. The report
+ * (every layer with its result and time) goes into `json.ldap` before a failure is thrown, so
+ * --json carries the whole ladder either way.
+ */
+export async function checkDirectory(s: Settings, deps: Deps, json?: Record<string, unknown>): Promise<ProbeReport> {
   const r = deps.reporter;
   const step = r.step('ldap', `Directory ${s.ldap.url}`);
   const report = await deps.ldap.probe(s.ldap, { onLayer: (l) => step.progress(`${l.id} ${l.status}`), signal: deps.signal });
+  if (json) json.ldap = report;
   const u = report.users;
-  const summary = u ? `${u.capped ? `more than ${u.cap}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
+  const summary = u ? `${u.capped ? `more than ${u.count}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
   step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
   for (const l of report.layers) {
     if (l.status === 'skipped' && report.ok) continue;
@@ -31,8 +36,11 @@ export async function checkDirectory(s: Settings, deps: Deps): Promise<ProbeRepo
   const shown = new Set(report.layers.map((l) => l.message));
   for (const w of report.warnings) if (!shown.has(w)) r.warn(w);
   if (u && u.sample.length && report.ok) {
-    r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.cap}+` : u.count}):`);
-    for (const p of u.sample.slice(0, 5)) r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${[p.firstName, p.lastName].filter(Boolean).join(' ')}`);
+    r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.count}+` : u.count}): username, email, first | last name, DN`);
+    for (const p of u.sample.slice(0, 5)) {
+      const names = `${p.firstName ?? '-'} | ${p.lastName ?? '-'}`;
+      r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${names.padEnd(28)} ${p.dn}${p.disabled ? '  (disabled)' : ''}`);
+    }
   }
   if (!report.ok) throw ldapErrorFromReport(report)!;
   return report;

@@ -107,7 +107,7 @@ export async function askMissing(command: Command, inputs: Inputs, d: AskDeps): 
   }
 
   if (!out.keycloakUrl && missing(command, out).includes('keycloakUrl')) await askField(out, 'keycloakUrl', p);
-  if (command !== 'verify' && askedBySource(out.realm?.source)) await askField(out, 'realm', p, String(out.realm?.value ?? 'runai'));
+  if (command !== 'verify' && command !== 'scim-check' && askedBySource(out.realm?.source)) await askField(out, 'realm', p, String(out.realm?.value ?? 'runai'));
   if (missing(command, out).includes('keycloakPassword')) {
     if (askedBySource(out.keycloakUser?.source)) await askField(out, 'keycloakUser', p, String(out.keycloakUser?.value ?? 'admin'));
     await askField(out, 'keycloakPassword', p);

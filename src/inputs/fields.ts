@@ -28,7 +28,15 @@ export type FieldKey =
   | 'restart'
   | 'rolloutTimeout'
   | 'verifyUser'
-  | 'verifyPassword';
+  | 'verifyPassword'
+  | 'cliClientId'
+  | 'kubeconfigUser'
+  | 'authFlow'
+  | 'redirectUri'
+  | 'scimUrl'
+  | 'scimToken'
+  | 'scimTimeout'
+  | 'scimTestDomain';
 
 export type FieldType = 'string' | 'boolean' | 'secret' | 'duration';
 
@@ -39,6 +47,8 @@ export interface Field {
   label: string;
   /** the flag as the user types it ("--ldap-url"); for secrets the *file* flag */
   flag?: string;
+  /** a shorter second spelling of the flag, e.g. scim-check's "--url" */
+  alias?: string;
   /** secrets only: the flag that reads the value from stdin */
   stdinFlag?: string;
   env?: string;
@@ -102,6 +112,23 @@ export const FIELDS: readonly Field[] = [
     help: 'log this directory user in through Keycloak at the end' },
   { key: 'verifyPassword', type: 'secret', label: 'verify password', flag: '--verify-password-file', env: 'DIRLINK_VERIFY_PASSWORD', configKey: 'verify.passwordFile',
     help: 'password of the verify user' },
+  // `dirlink kubeconfig`: the kubeconfig user researchers log in with (Run:AI researcher authentication)
+  { key: 'cliClientId', type: 'string', label: 'researcher client id', flag: '--client-id', env: 'DIRLINK_CLI_CLIENT_ID', configKey: 'researcher.clientId', default: 'runai-cli', validate: validators.nonEmpty,
+    help: "the realm's client the Run:AI CLI / kubectl log in through (not the admin client of --keycloak-client-id)" },
+  { key: 'kubeconfigUser', type: 'string', label: 'kubeconfig user name', flag: '--user-name', env: 'DIRLINK_KUBECONFIG_USER', configKey: 'researcher.userName', default: 'runai-authenticated-user', validate: validators.nonEmpty,
+    help: 'name of the user entry in the kubeconfig (contexts point at it)' },
+  { key: 'authFlow', type: 'string', label: 'auth flow', flag: '--auth-flow', env: 'DIRLINK_AUTH_FLOW', configKey: 'researcher.authFlow', default: 'remote-browser', validate: validators.authFlow,
+    help: 'remote-browser (log in from any browser, paste the code back: works on machines without one) | cli (user name and password typed into the CLI)' },
+  { key: 'redirectUri', type: 'string', label: 'redirect URI', flag: '--redirect-uri', env: 'DIRLINK_REDIRECT_URI', configKey: 'researcher.redirectUri', validate: validators.redirectUri,
+    help: 'where Keycloak sends the browser after a remote-browser login (default: https://<Keycloak host>/oauth-code)' },
+  { key: 'scimUrl', type: 'string', label: 'SCIM URL', flag: '--scim-url', alias: '--url', env: 'DIRLINK_SCIM_URL', configKey: 'scim.url', validate: validators.scimUrl,
+    help: "the SCIM endpoint as Entra's Tenant URL, e.g. https://app.example.com/scim/v2" },
+  { key: 'scimToken', type: 'secret', label: 'SCIM token', flag: '--scim-token-file', stdinFlag: '--scim-token-stdin', env: 'DIRLINK_SCIM_TOKEN', configKey: 'scim.tokenFile',
+    help: "the bearer token (Entra's Secret Token)" },
+  { key: 'scimTimeout', type: 'duration', label: 'SCIM timeout', flag: '--scim-timeout', alias: '--timeout', env: 'DIRLINK_SCIM_TIMEOUT', configKey: 'scim.timeout', default: '10s', validate: validators.duration,
+    help: 'timeout of each SCIM request' },
+  { key: 'scimTestDomain', type: 'string', label: 'SCIM test domain', flag: '--scim-test-domain', env: 'DIRLINK_SCIM_TEST_DOMAIN', configKey: 'scim.testDomain', default: 'example.com', validate: validators.domain,
+    help: 'UPN domain of the --write-test user (dirlink-scimcheck-<random>@DOMAIN)' },
 ];
 
 export const FIELD_BY_KEY: Readonly<Record<FieldKey, Field>> = Object.fromEntries(FIELDS.map((f) => [f.key, f])) as Record<FieldKey, Field>;
@@ -109,6 +136,7 @@ export const FIELD_BY_KEY: Readonly<Record<FieldKey, Field>> = Object.fromEntrie
 /** "--ldap-url / DIRLINK_LDAP_URL" — how an error tells the user where a value can come from. */
 export function describeSources(f: Field): string {
   const parts: string[] = [];
+  if (f.alias) parts.push(f.alias);
   if (f.flag) parts.push(f.flag + (f.type === 'secret' ? ' FILE' : ''));
   if (f.stdinFlag) parts.push(f.stdinFlag);
   if (f.env) parts.push(f.env);

@@ -8,7 +8,7 @@ import type { Inputs } from './sources.js';
 import type { LdapSettings, Vendor } from '../ldap/types.js';
 import { parseDuration } from './validate.js';
 
-export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo';
+export type Command = 'setup' | 'check' | 'status' | 'verify' | 'undo' | 'kubeconfig' | 'scim-check';
 
 export interface Settings {
   /** the directory settings the LDAP check takes, with vendor and timeout always resolved */
@@ -16,6 +16,10 @@ export interface Settings {
   keycloak: { url: string; realm: string; auth: KeycloakAuth; federationName: string };
   kube: { restart: boolean; kubeconfig?: string; context?: string; namespace: string; deployment: string; rolloutTimeoutMs: number };
   verify?: { user: string; password: string };
+  /** `dirlink kubeconfig`: the researchers' kubeconfig user (redirectUri undefined = derived from the Keycloak URL) */
+  researcher: { clientId: string; userName: string; authFlow: 'remote-browser' | 'cli'; redirectUri?: string };
+  /** scim-check only: the endpoint as Entra's Tenant URL and Secret Token */
+  scim: { url: string; token: string; timeoutMs: number; testDomain: string };
 }
 
 /** Validates and normalises every value present; all problems are reported together. */
@@ -55,6 +59,11 @@ export function requiredFields(command: Command, inputs: Inputs): FieldKey[] {
       return keycloak;
     case 'verify':
       return ['keycloakUrl', 'verifyUser', 'verifyPassword'];
+    case 'kubeconfig':
+      // Keycloak credentials are optional: without them the realm/client check is skipped
+      return ['keycloakUrl'];
+    case 'scim-check':
+      return ['scimUrl', 'scimToken'];
   }
 }
 
@@ -112,5 +121,17 @@ export function toSettings(inputs: Inputs): Settings {
       rolloutTimeoutMs: parseDuration(str(inputs, 'rolloutTimeout') ?? '5m') ?? 300_000,
     },
     verify: verifyUser ? { user: verifyUser, password: str(inputs, 'verifyPassword') ?? '' } : undefined,
+    researcher: {
+      clientId: str(inputs, 'cliClientId') ?? 'runai-cli',
+      userName: str(inputs, 'kubeconfigUser') ?? 'runai-authenticated-user',
+      authFlow: str(inputs, 'authFlow') === 'cli' ? 'cli' : 'remote-browser',
+      redirectUri: str(inputs, 'redirectUri'),
+    },
+    scim: {
+      url: str(inputs, 'scimUrl') ?? '',
+      token: str(inputs, 'scimToken') ?? '',
+      timeoutMs: parseDuration(str(inputs, 'scimTimeout') ?? '10s') ?? 10_000,
+      testDomain: str(inputs, 'scimTestDomain') ?? 'example.com',
+    },
   };
 }

@@ -91,7 +91,7 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new UsageError('config.shape', `the config file ${path} must be a mapping of sections (ldap, keycloak, kubernetes, verify)`, { field: 'config' });
+    throw new UsageError('config.shape', `the config file ${path} must be a mapping of sections (ldap, keycloak, kubernetes, verify, researcher)`, { field: 'config' });
   }
   const out: Inputs = {};
   for (const [key, raw] of flatten(doc as Record<string, unknown>)) {

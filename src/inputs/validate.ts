@@ -125,6 +125,31 @@ export const validators = {
     return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
   },
 
+  /** A SCIM base URL as Entra's Tenant URL takes it: /Users, /Schemas… are appended to it. */
+  scimUrl(raw: string): Verdict {
+    const v = raw.trim();
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return bad('is not a URL (expected https://app.example.com/scim/v2)');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https:// (or http://)`);
+    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${u.hostname}" is not a valid host name`);
+    if (u.username || u.password) return bad('must not contain credentials: give the token with --scim-token-file, --scim-token-stdin or DIRLINK_SCIM_TOKEN');
+    if (u.search || u.hash) return bad('must not contain a query or fragment (Entra appends /Users?filter=… itself)');
+    if (/\/Users\/?$/i.test(u.pathname)) return bad('must be the base URL, without /Users (Entra appends /Users itself)');
+    return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
+  },
+
+  /** A DNS domain for the right-hand side of a UPN (user@domain). */
+  domain(raw: string): Verdict {
+    const v = raw.trim().toLowerCase().replace(/^@/, '');
+    return /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(v)
+      ? ok(v)
+      : bad('is not a domain name (e.g. corp.example.com)');
+  },
+
   dn(raw: string): Verdict {
     const reason = checkDn(raw);
     return reason ? bad(`is not a valid DN: ${reason}`) : ok(raw.trim());
@@ -168,6 +193,26 @@ export const validators = {
   duration(raw: string): Verdict {
     const ms = parseDuration(raw);
     return ms === undefined ? bad('is not a duration (e.g. 30s, 5m, 1h; a plain number means seconds)') : ok(raw.trim());
+  },
+
+  /** the Run:AI CLI's auth-flow values for a self-hosted (Keycloak) control plane */
+  authFlow(raw: string): Verdict {
+    const v = raw.trim().toLowerCase();
+    return v === 'remote-browser' || v === 'cli' ? ok(v) : bad('must be remote-browser or cli');
+  },
+
+  /** an absolute https:// (or http://) URL, kept as typed apart from surrounding spaces */
+  redirectUri(raw: string): Verdict {
+    const v = raw.trim();
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return bad('is not a URL (expected https://runai.example.com/oauth-code)');
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https://`);
+    if (u.username || u.password || u.hash) return bad('must not contain credentials or a fragment');
+    return ok(v);
   },
 
   readableFile(raw: string): Verdict {

@@ -187,7 +187,20 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
       const list = await call(`look up client "${clientId}"`, () => kc.clients.find({ realm: realm.name, clientId }));
       const c = list[0];
       if (!c?.id) return undefined;
-      return { id: c.id, enabled: c.enabled !== false, directAccessGrantsEnabled: c.directAccessGrantsEnabled === true, publicClient: c.publicClient === true };
+      return {
+        id: c.id,
+        enabled: c.enabled !== false,
+        directAccessGrantsEnabled: c.directAccessGrantsEnabled === true,
+        publicClient: c.publicClient === true,
+        // Keycloak's default for a new client is on; only an explicit false turns it off
+        standardFlowEnabled: c.standardFlowEnabled !== false,
+        redirectUris: c.redirectUris ?? [],
+        rootUrl: c.rootUrl || undefined,
+      };
+    },
+    async listClientIds(realm) {
+      const list = await call(`list the clients of realm "${realm.name}"`, () => kc.clients.find({ realm: realm.name }));
+      return list.map((c) => c.clientId ?? '').filter(Boolean);
     },
   };
 }

@@ -43,6 +43,20 @@ export interface TestLdapRequest {
 /** 204 → ok; 400 → Keycloak's error code (AuthenticationFailure, SSLHandshakeFailed, …). */
 export type TestLdapResult = { ok: true } | { ok: false; code: string };
 
+/** What dirlink reads of a ClientRepresentation. */
+export interface ClientInfo {
+  id: string;
+  enabled: boolean;
+  publicClient: boolean;
+  /** password grant (the CLI's `cli` auth flow, verify's admin-cli login) */
+  directAccessGrantsEnabled: boolean;
+  /** authorization-code flow (the browser / remote-browser login) */
+  standardFlowEnabled: boolean;
+  /** "Valid redirect URIs": absolute, relative to rootUrl, or ending in a * wildcard */
+  redirectUris: string[];
+  rootUrl?: string;
+}
+
 /** The narrow view of Keycloak the pipeline needs; the real one is in admin.ts. */
 export interface KeycloakPort {
   readonly baseUrl: string;
@@ -56,8 +70,10 @@ export interface KeycloakPort {
   updateComponent(realm: RealmRef, id: string, c: Component): Promise<void>;
   deleteComponent(realm: RealmRef, id: string): Promise<void>;
   testLdapConnection(realm: RealmRef, req: TestLdapRequest): Promise<TestLdapResult>;
-  /** the realm's clients with this clientId (for verify: admin-cli and its direct grants) */
-  findClient(realm: RealmRef, clientId: string): Promise<{ id: string; enabled: boolean; directAccessGrantsEnabled: boolean; publicClient: boolean } | undefined>;
+  /** the realm's client with this clientId (verify: admin-cli's direct grants; kubeconfig: the researchers' client) */
+  findClient(realm: RealmRef, clientId: string): Promise<ClientInfo | undefined>;
+  /** the clientIds of the realm's clients (to suggest one when a client is missing) */
+  listClientIds(realm: RealmRef): Promise<string[]>;
   /** how many requests were sent (for the benchmark's request count) */
   readonly requestCount: number;
 }

@@ -3,7 +3,7 @@
 import type { Session } from './connect.js';
 import { attr } from './rootdse.js';
 import type { Outcome } from './runner.js';
-import type { UserStats, Vendor } from './types.js';
+import type { UserRef, UserStats, Vendor } from './types.js';
 import { fail } from './util.js';
 
 const USERNAME_PREFS: Record<'ad' | 'other', string[]> = { ad: ['sAMAccountName', 'userPrincipalName', 'uid', 'cn'], other: ['uid', 'sAMAccountName', 'cn', 'mail'] };
@@ -41,6 +41,12 @@ export async function suggestAttributes(session: Session, base: string, filter: 
 
 const carriedText = (s: Suggestion) => Object.keys(s.carried).slice(0, 25).join(', ');
 
+/** "e.g. carol, dave" (usernames, else DNs) for a warning: who to fix, not only how many. */
+export function who(users: UserRef[], total: number): string {
+  const names = users.slice(0, 5).map((x) => x.username ?? x.dn);
+  return `${total > names.length ? 'e.g. ' : ''}${names.join(', ')}`;
+}
+
 /** The attributes layer's verdict from the accumulated stats. */
 export function attributesOutcome(u: UserStats, usernameAttribute: string, emailAttribute: string, s: Suggestion | undefined): Outcome {
   const n = u.count;
@@ -65,7 +71,7 @@ export function attributesOutcome(u: UserStats, usernameAttribute: string, email
   }
   const warns: { code: string; message: string; field: 'usernameAttribute' | 'emailAttribute'; hint: string }[] = [];
   if (u.withoutUsername > 0) warns.push({ code: 'ldap.attributes.username-partial', field: 'usernameAttribute', message: `${u.withoutUsername} of ${of} users have no "${usernameAttribute}": Keycloak cannot show or log them in`, hint: `Fill "${usernameAttribute}" on those users, or choose an attribute all users carry.` });
-  if (u.withoutEmail > 0) warns.push({ code: 'ldap.attributes.email-partial', field: 'emailAttribute', message: `${u.withoutEmail} of ${of} users have no "${emailAttribute}": they will have no email in Keycloak`, hint: `Fill "${emailAttribute}" on those users${s?.email && s.email.toLowerCase() !== emailAttribute.toLowerCase() ? `, or use "${s.email}"` : ''}.` });
+  if (u.withoutEmail > 0) warns.push({ code: 'ldap.attributes.email-partial', field: 'emailAttribute', message: `${u.withoutEmail} of ${of} users have no "${emailAttribute}" (${who(u.withoutEmailUsers, u.withoutEmail)}): they will have no email in Keycloak`, hint: `Fill "${emailAttribute}" on those users${s?.email && s.email.toLowerCase() !== emailAttribute.toLowerCase() ? `, or use "${s.email}"` : ''}.` });
   if (u.duplicateUsernames.length) warns.push({ code: 'ldap.attributes.duplicate-usernames', field: 'usernameAttribute', message: `${u.duplicateUsernames.length} username value(s) are shared by several users (e.g. "${u.duplicateUsernames[0]!.username}"): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${usernameAttribute}" unique in the directory, or choose a unique attribute (AD: sAMAccountName).` });
   if (u.duplicateEmails.length) warns.push({ code: 'ldap.attributes.duplicate-emails', field: 'emailAttribute', message: `${u.duplicateEmails.length} email value(s) are shared by several users (e.g. "${u.duplicateEmails[0]!.email}" on ${u.duplicateEmails[0]!.dns.length} users): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${emailAttribute}" unique, or map email to a unique attribute (AD: userPrincipalName).` });
   const summary = `"${usernameAttribute}" on ${n - u.withoutUsername} and "${emailAttribute}" on ${n - u.withoutEmail} of ${of} users`;

@@ -1,6 +1,6 @@
 // Wizard defaults before the users DN is known: who the server is, where users live, which
 // attributes they carry. Runs the connection layers of the probe and throws the same LdapError.
-import { LdapError } from '../errors.js';
+import { LdapError, isDirlinkError } from '../errors.js';
 import { suggestAttributes } from './attributes.js';
 import { connectAndBind, type ConnSettings } from './connect.js';
 import { userFilter } from './filter.js';
@@ -9,7 +9,7 @@ import { dataContexts, readRootDse } from './rootdse.js';
 import { Runner } from './runner.js';
 import { findCandidates } from './scan.js';
 import type { Discovery } from './types.js';
-import { errorText, redact } from './util.js';
+import { TimeoutError, errorText, redact, seconds } from './util.js';
 
 /** How many users the candidate scan looks at: enough to rank containers, cheap on any directory. */
 const SCAN_CAP = 2000;
@@ -44,7 +44,12 @@ export async function discover(partial: ConnSettings, opts: { signal?: AbortSign
     }
     return d;
   } catch (e) {
-    if (e instanceof LdapError) throw e;
+    // cancellation (Ctrl-C, exit 130) and our own errors pass through unchanged
+    if (isDirlinkError(e)) throw e;
+    if (e instanceof TimeoutError) {
+      // the bind worked, so the URL and credentials are right: the server went silent afterwards
+      throw new LdapError('ldap.discover.timeout', `The server accepted the bind but did not answer a directory read within ${seconds(e.ms)}`, { hint: 'The server is overloaded or the connection stalled; retry, or raise the timeout (--ldap-timeout).', field: 'ldapUrl', data: { timeoutMs: e.ms } });
+    }
     throw new LdapError('ldap.discover.failed', `Reading the directory failed: ${redact(errorText(e), partial.bindPassword)}`, { hint: 'Check that the bind account may read the rootDSE and the directory.', field: 'bindDn' });
   } finally {
     await session.close();

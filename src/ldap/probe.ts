@@ -2,7 +2,7 @@
 // Every layer is reported (with its time); the first failure stops the ladder and names the input
 // to change. The bind password never leaves: messages, data and errors are scrubbed of it.
 import { LdapError } from '../errors.js';
-import { attributesOutcome, suggestAttributes, type Suggestion } from './attributes.js';
+import { attributesOutcome, suggestAttributes, who, type Suggestion } from './attributes.js';
 import { connectAndBind, type Session } from './connect.js';
 import { userFilter } from './filter.js';
 import { dataContexts, readRootDse, type RootDse } from './rootdse.js';
@@ -84,7 +84,7 @@ export async function probeLdap(s: LdapSettings, opts: ProbeOptions = {}): Promi
         });
       }
       const counted = r.capped ? `more than ${cap} users (stopped counting at ${cap})` : `${r.count} users`;
-      const disabled = users.disabled ? `, ${users.disabled} of them disabled` : '';
+      const disabled = users.disabled ? `, ${users.disabled} of them disabled (${who(users.disabledUsers, users.disabled)})` : '';
       const data = { filter, count: r.count, capped: r.capped, cap, references: r.references, disabled: users.disabled, paged: root.supportsPaging };
       const gcPort = [3268, 3269].includes(session!.target.port);
       if (r.references > 0 && udn?.code !== 'ldap.users-dn.domain-root' && !gcPort) {
@@ -117,7 +117,7 @@ function timeoutOf(id: LayerId, ms: number) {
   const what = id === 'search' ? 'one page of the user search' : id === 'rootdse' ? 'the rootDSE read' : id === 'users-dn' ? 'the users DN lookup' : 'the attribute check';
   return {
     message: `The server did not answer ${what} within ${seconds(ms)}`,
-    hint: id === 'search' ? 'The directory is slow or the users DN is very large: narrow the users DN to the OU that holds the users, or raise the timeout.' : 'The server is overloaded or the connection stalled; retry, or raise the timeout.',
+    hint: id === 'search' ? 'The directory is slow or the users DN is very large: narrow the users DN to the OU that holds the users, or raise the timeout (--ldap-timeout).' : 'The server is overloaded or the connection stalled; retry, or raise the timeout (--ldap-timeout).',
     field: (id === 'search' ? 'usersDn' : 'ldapUrl') as 'usersDn' | 'ldapUrl',
   };
 }

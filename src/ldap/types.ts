@@ -50,6 +50,7 @@ export interface Discovery {
   supportsPaging: boolean;
 }
 
+/** One user as Keycloak will show it (username and email lower-cased, names as its mappers fill them). */
 export interface UserPreview {
   username?: string;
   email?: string;
@@ -57,6 +58,12 @@ export interface UserPreview {
   lastName?: string;
   dn: string;
   disabled?: boolean;
+}
+
+/** A user named in a "who is affected" list of the preview. */
+export interface UserRef {
+  dn: string;
+  username?: string;
 }
 
 export interface UserStats {
@@ -69,7 +76,12 @@ export interface UserStats {
   withoutUsername: number;
   duplicateEmails: { email: string; dns: string[] }[];
   duplicateUsernames: { username: string; dns: string[] }[];
+  /** AD accounts with ACCOUNTDISABLE set */
   disabled: number;
+  /** the first users (at most 20) without the email attribute */
+  withoutEmailUsers: UserRef[];
+  /** the first disabled accounts (at most 20) */
+  disabledUsers: UserRef[];
   sample: UserPreview[];
 }
 

@@ -1,12 +1,13 @@
 // Layer 6 (users DN exists) and the per-user accumulator of layer 7. The accumulator keeps
 // counters, a small sample and the two maps needed to find duplicates; never the entries.
 import type { Entry } from 'ldapts';
+import { rdnAttribute } from '../keycloak/federation.js';
 import type { Session } from './connect.js';
 import { isUnder, looksLikeDn, parentDn, sameDn } from './dn.js';
 import { attr, dataContexts, type RootDse } from './rootdse.js';
 import type { Outcome } from './runner.js';
 import { findCandidates } from './scan.js';
-import type { UserPreview, UserStats, Vendor } from './types.js';
+import type { UserPreview, UserRef, UserStats, Vendor } from './types.js';
 import { fail, resultCode, TimeoutError } from './util.js';
 
 const listCandidates = (c: { dn: string; users: number }[]) => c.map((x) => `${x.dn} (${x.users} users)`).join('; ');
@@ -98,6 +99,39 @@ export async function checkUsersDn(session: Session, usersDn: string, root: Root
   return { message: `Users DN ${usersDn} exists` };
 }
 
+/** How many users each "who is affected" list of the preview names (the counts are exact). */
+export const EXAMPLES = 20;
+
+type Rec = Record<string, unknown>;
+
+/**
+ * First and last name as Keycloak's default mappers fill them for a READ_ONLY federation
+ * (keycloak.md §5, LDAPStorageProviderFactory.onCreate), which depends on the RDN attribute:
+ * - RDN cn, username cn: "first name" ← givenName, "last name" ← sn;
+ * - RDN cn, username other (AD with sAMAccountName): no first-name mapper, a "full name" mapper
+ *   splits cn at its last space (first part → first name, last word → last name), and sn → last name;
+ * - any other RDN (uid on OpenLDAP): "first name" ← the whole cn, "last name" ← sn.
+ * So "Alice Normal" with uid=alice shows in Keycloak as first name "Alice Normal", not "Alice".
+ */
+export function keycloakNames(rec: Rec, rdn: string, usernameAttribute: string): { firstName?: string; lastName?: string } {
+  const cn = attr(rec, 'cn')[0]?.trim();
+  const sn = attr(rec, 'sn')[0];
+  const out: { firstName?: string; lastName?: string } = {};
+  let first: string | undefined;
+  let last = sn;
+  if (rdn.toLowerCase() !== 'cn') first = cn;
+  else if (usernameAttribute.toLowerCase() === 'cn') first = attr(rec, 'givenName')[0];
+  else if (cn) {
+    const space = cn.lastIndexOf(' ');
+    if (space > 0) first = cn.slice(0, space);
+    // both mappers write the last name; they agree when cn is "<given> <sn>", and sn is the one set
+    last = sn ?? (space > 0 ? cn.slice(space + 1) : cn);
+  }
+  if (first) out.firstName = first;
+  if (last) out.lastName = last;
+  return out;
+}
+
 /** Accumulates what the preview needs from each user entry. */
 export class UserAccumulator {
   private withoutEmail = 0;
@@ -105,9 +139,14 @@ export class UserAccumulator {
   private disabled = 0;
   private readonly emails = new Map<string, string[]>();
   private readonly usernames = new Map<string, string[]>();
+  private readonly withoutEmailUsers: UserRef[] = [];
+  private readonly disabledUsers: UserRef[] = [];
+  private readonly rdn: string;
   readonly sample: UserPreview[] = [];
 
-  constructor(private readonly usernameAttribute: string, private readonly emailAttribute: string, private readonly vendor: Vendor | undefined, private readonly sampleSize: number) {}
+  constructor(private readonly usernameAttribute: string, private readonly emailAttribute: string, private readonly vendor: Vendor | undefined, private readonly sampleSize: number) {
+    this.rdn = rdnAttribute({ vendor: vendor ?? 'ad', usernameAttribute });
+  }
 
   static attributes(usernameAttribute: string, emailAttribute: string, vendor: Vendor | undefined): string[] {
     const a = [usernameAttribute, emailAttribute, 'givenName', 'sn', 'cn'];
@@ -116,26 +155,29 @@ export class UserAccumulator {
   }
 
   add(e: Entry): void {
-    const rec = e as unknown as Record<string, unknown>;
+    const rec = e as unknown as Rec;
     // Keycloak stores usernames and emails lower-cased, so that is what collides.
     const username = attr(rec, this.usernameAttribute)[0]?.toLowerCase();
     const email = attr(rec, this.emailAttribute)[0]?.toLowerCase();
+    const ref: UserRef = username ? { dn: e.dn, username } : { dn: e.dn };
     if (username === undefined || username === '') this.withoutUsername++;
     else push(this.usernames, username, e.dn);
-    if (email === undefined || email === '') this.withoutEmail++;
-    else push(this.emails, email, e.dn);
+    if (email === undefined || email === '') {
+      this.withoutEmail++;
+      if (this.withoutEmailUsers.length < EXAMPLES) this.withoutEmailUsers.push(ref);
+    } else push(this.emails, email, e.dn);
+    // AD: userAccountControl bit 2 (ACCOUNTDISABLE); Keycloak's MSAD mapper shows such users disabled
     const uac = Number(attr(rec, 'userAccountControl')[0]);
     const isDisabled = this.vendor === 'ad' && Number.isFinite(uac) && (uac & 2) === 2;
-    if (isDisabled) this.disabled++;
+    if (isDisabled) {
+      this.disabled++;
+      if (this.disabledUsers.length < EXAMPLES) this.disabledUsers.push(ref);
+    }
     if (this.sample.length < this.sampleSize) {
-      const cn = attr(rec, 'cn')[0];
       const p: UserPreview = { dn: e.dn };
       if (username) p.username = username;
       if (email) p.email = email;
-      const first = attr(rec, 'givenName')[0] ?? (cn?.includes(' ') ? cn.slice(0, cn.lastIndexOf(' ')) : undefined);
-      if (first) p.firstName = first;
-      const last = attr(rec, 'sn')[0];
-      if (last) p.lastName = last;
+      Object.assign(p, keycloakNames(rec, this.rdn, this.usernameAttribute));
       if (this.vendor === 'ad') p.disabled = isDisabled;
       this.sample.push(p);
     }
@@ -150,6 +192,8 @@ export class UserAccumulator {
       duplicateEmails: dups(this.emails).map(([email, dns]) => ({ email, dns })),
       duplicateUsernames: dups(this.usernames).map(([username, dns]) => ({ username, dns })),
       disabled: this.disabled,
+      withoutEmailUsers: this.withoutEmailUsers,
+      disabledUsers: this.disabledUsers,
       sample: this.sample,
     };
   }

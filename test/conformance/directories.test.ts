@@ -8,13 +8,11 @@ import {
   Client,
   InvalidCredentialsError,
   SizeLimitExceededError,
-  StrongAuthRequiredError,
   type ClientOptions,
   type Entry,
   type SearchOptions,
 } from 'ldapts';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { setSambaStrongAuth, sambaStrongAuthRequired } from '../world/directories.js';
+import { describe, expect, inject, it } from 'vitest';
 import type { DirectoryInfo } from '../world/types.js';
 
 const world = inject('world');
@@ -215,28 +213,8 @@ describe('Samba AD DC', () => {
   });
 
   tlsChecks(ad, ad.baseDn);
-
-  // Restarting Samba disrupts every other test file using the AD at that moment, so this runs only
-  // when asked for (DIRLINK_WORLD_DISRUPTIVE=1), e.g. when this file runs alone.
-  describe.runIf(process.env.DIRLINK_WORLD_DISRUPTIVE === '1')('setSambaStrongAuth (restarts Samba)', () => {
-    afterAll(async () => {
-      if (sambaStrongAuthRequired()) await setSambaStrongAuth(false);
-    });
-
-    it('required: plain simple bind refused with result 8, LDAPS and StartTLS still work; restored afterwards', async () => {
-      await setSambaStrongAuth(true);
-      expect(sambaStrongAuthRequired()).toBe(true);
-      const e = await bindError(ad.url, ad.bindDn, ad.bindPassword);
-      expect(e).toBeInstanceOf(StrongAuthRequiredError);
-      expect(e.code).toBe(8);
-      expect(e.message).toMatch(/BindSimple: Transport encryption required/);
-      expect(await bindAndSearch(ad, '', { scope: 'base' }, { url: ad.ldapsUrl, tlsOptions: { ca: ca(ad) } })).toHaveLength(1);
-      expect(await bindAndSearch(ad, '', { scope: 'base' }, { url: ad.url, startTLS: { ca: ca(ad) } })).toHaveLength(1);
-      await setSambaStrongAuth(false);
-      expect(sambaStrongAuthRequired()).toBe(false);
-      expect(await bindError(ad.url, ad.bindDn, ad.bindPassword)).toBeUndefined();
-    });
-  });
+  // Strong authentication required (result 8 on a plain simple bind): test/disruptive/samba-strong-auth.test.ts,
+  // which restarts Samba and therefore runs after every other file.
 });
 
 describe('OpenLDAP', () => {

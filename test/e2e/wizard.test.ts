@@ -6,20 +6,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CancelledError } from '../../src/errors.js';
 import type { Prompter, Question } from '../../src/inputs/prompter.js';
+import { discover } from '../../src/ldap/discover.js';
+import { probeLdap } from '../../src/ldap/probe.js';
+import type { Discovery } from '../../src/ldap/types.js';
 import { runCommand } from '../../src/run.js';
 import { BIN, KC_ADMIN_PASSWORD, startSandbox, type Sandbox } from './harness.js';
 
 const world = inject('world');
 
-/** Answers by question name; a list means "re-typed after a validation error". Runs validate like the real prompt. */
+/**
+ * Answers by question name; a list means "re-typed after a validation error"; '<default>' takes
+ * the offered default. Runs validate like the real prompt, and records what each question offered.
+ * An Error as the answer is thrown (to stop the wizard at that question).
+ */
 function scriptedPrompter(script: Record<string, unknown>) {
   const asked: string[] = [];
   const reasons: string[] = [];
+  const offered: Record<string, { message: string; default?: string; choices?: { value: string; name: string }[] }> = {};
   const answer = async (q: Question) => {
     asked.push(q.name);
+    offered[q.name] = { message: q.message, ...(q.default !== undefined ? { default: q.default } : {}) };
     if (!(q.name in script)) throw new Error(`unexpected prompt: ${q.name} (${q.message})`);
-    for (const v of [script[q.name]].flat() as string[]) {
+    if (script[q.name] instanceof Error) throw script[q.name];
+    for (const v of [script[q.name]].flat().map((x) => (x === '<default>' ? q.default : x)) as string[]) {
       const verdict = q.validate?.(v) ?? true;
       if (verdict === true) return v;
       reasons.push(verdict);
@@ -31,9 +42,10 @@ function scriptedPrompter(script: Record<string, unknown>) {
     password: answer,
     select: async (q) => {
       asked.push(q.name);
+      offered[q.name] = { message: q.message, choices: q.choices.map((c) => ({ value: c.value, name: c.name })), ...(q.default !== undefined ? { default: q.default } : {}) };
       if (!(q.name in script)) throw new Error(`unexpected prompt: ${q.name}`);
       const v = script[q.name] as string;
-      return (v === '<first>' ? q.choices[0]!.value : v) as never;
+      return (v === '<first>' ? q.choices[0]!.value : v === '<default>' ? q.default : v) as never;
     },
     confirm: async (q) => {
       asked.push(q.name);
@@ -41,7 +53,7 @@ function scriptedPrompter(script: Record<string, unknown>) {
       return script[q.name] as boolean;
     },
   };
-  return { p, asked, reasons };
+  return { p, asked, reasons, offered };
 }
 
 function captured() {
@@ -58,20 +70,20 @@ describe('wizard through an injected prompter', () => {
   });
   afterAll(async () => sb?.close());
 
-  it('asks only what is missing, re-asks an invalid answer, uses discovery and applies after yes', async () => {
+  it('asks only what is missing, re-asks an invalid answer, offers what discovery found as the defaults and applies after yes', async () => {
     const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
     (stdin as { isTTY?: boolean }).isTTY = true;
     const out = captured();
     const err = captured();
     const d = world.openldap;
-    const { p, asked, reasons } = scriptedPrompter({
+    const { p, asked, reasons, offered } = scriptedPrompter({
       ldapUrl: ['ldap//typo', d.url],
       bindDn: d.bindDn,
       bindPassword: d.bindPassword,
-      vendor: 'other',
+      vendor: '<default>',
       usersDnChoice: '<first>',
-      usernameAttribute: 'uid',
-      emailAttribute: 'mail',
+      usernameAttribute: '<default>',
+      emailAttribute: '<default>',
       keycloakUrl: sb.kc.url,
       realm: 'runai',
       keycloakUser: 'admin',
@@ -79,12 +91,48 @@ describe('wizard through an injected prompter', () => {
       confirm: true,
     });
     const env = { HOME: sb.dir, DIRLINK_STATE_DIR: join(sb.dir, 'state'), KUBECONFIG: sb.kubeconfig, DIRLINK_ROLLOUT_TIMEOUT: '60s' };
-    const code = await runCommand('setup', {}, { argv: [], stdin, stdout: out.w, stderr: err.w, env, overrides: { prompter: p } });
+    // the real discovery, recorded on its way to the wizard
+    const found: Discovery[] = [];
+    const ldap = { probe: probeLdap, discover: async (c: Parameters<typeof discover>[0]) => { const x = await discover(c); found.push(x); return x; } };
+    const code = await runCommand('setup', {}, { argv: [], stdin, stdout: out.w, stderr: err.w, env, overrides: { prompter: p, ldap } });
     expect(code, out.text() + err.text()).toBe(0);
     expect(asked).toEqual(['ldapUrl', 'bindDn', 'bindPassword', 'vendor', 'usersDnChoice', 'usernameAttribute', 'emailAttribute', 'keycloakUrl', 'realm', 'keycloakUser', 'keycloakPassword', 'confirm']);
     expect(reasons[0]).toMatch(/LDAP URL/);
-    expect(sb.federation()!.config.usersDn).toEqual([d.usersDn]);
+    // every default offered is what the directory said about itself
+    expect(found).toHaveLength(1);
+    const f = found[0]!;
+    expect(f).toMatchObject({ vendor: 'other', vendorName: 'OpenLDAP', suggestedUsernameAttribute: 'uid', suggestedEmailAttribute: 'mail' });
+    expect(offered.vendor).toMatchObject({ default: 'other', message: 'Vendor (detected: OpenLDAP)' }); // without discovery: ad
+    expect(offered.usersDnChoice!.choices!.slice(0, -1).map((c) => c.value)).toEqual(f.candidateUsersDns.map((c) => c.dn));
+    expect(offered.usersDnChoice!.choices![0]).toEqual({ value: d.usersDn, name: `${d.usersDn}  (${d.userCount} users)` });
+    expect(offered.usersDnChoice!.choices!.at(-1)).toMatchObject({ value: '' }); // "Another DN…"
+    expect(offered.usernameAttribute!.default).toBe(f.suggestedUsernameAttribute);
+    expect(offered.emailAttribute!.default).toBe(f.suggestedEmailAttribute);
+    const fed = sb.federation()!;
+    expect(fed.config).toMatchObject({ vendor: ['other'], usersDn: [d.usersDn], usernameLDAPAttribute: ['uid'] });
     expect(out.text()).not.toContain(d.bindPassword);
+  });
+
+  it('the attribute defaults come from what the entries carry, not from the vendor chosen', async () => {
+    // vendor answered "ad" on OpenLDAP: the AD defaults would be sAMAccountName / userPrincipalName,
+    // but the users carry uid and mail, so those are offered; the wizard is stopped at the next question
+    const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
+    (stdin as { isTTY?: boolean }).isTTY = true;
+    const out = captured();
+    const d = world.openldap;
+    sb.kc.resetRequests();
+    const { p, offered } = scriptedPrompter({
+      ldapUrl: d.url, bindDn: d.bindDn, bindPassword: d.bindPassword,
+      vendor: 'ad', usersDnChoice: '<first>', usernameAttribute: '<default>', emailAttribute: '<default>',
+      keycloakUrl: new CancelledError('stopped by the test'),
+    });
+    const env = { HOME: sb.dir, DIRLINK_STATE_DIR: join(sb.dir, 'state'), KUBECONFIG: sb.kubeconfig };
+    const code = await runCommand('setup', {}, { argv: [], stdin, stdout: out.w, stderr: out.w, env, overrides: { prompter: p } });
+    expect(code, out.text()).toBe(130);
+    expect(offered.vendor!.default).toBe('other');
+    expect(offered.usernameAttribute!.default).toBe('uid');
+    expect(offered.emailAttribute!.default).toBe('mail');
+    expect(sb.kc.requests).toEqual([]);
   });
 
   it('"no" at the confirmation cancels with 130 and changes nothing', async () => {

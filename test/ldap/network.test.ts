@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { probeLdap } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
 import { CancelledError, LdapError } from '../../src/errors.js';
-import { closedPort, firstFail, hostPort, layer, settingsFor, silentServer } from './helpers.js';
+import { bindThenSilentServer, blackholePort, closedPort, firstFail, hostPort, layer, settingsFor, silentServer } from './helpers.js';
 
 const ol = inject('world').openldap;
 
@@ -41,6 +41,64 @@ describe('silent server (accepts TCP, never answers)', () => {
     const p = probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${silent.port}`, timeoutMs: 30_000 }), { signal: ac.signal });
     setTimeout(() => ac.abort(), 100);
     await expect(p).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('a server that binds and then never answers', () => {
+  let srv: { port: number; close: () => Promise<void> };
+  beforeAll(async () => { srv = await bindThenSilentServer(); });
+  afterAll(async () => { await srv.close(); });
+
+  it('the probe passes dns, tcp and bind, then ends with a rootDSE timeout, not a hang', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${srv.port}`, timeoutMs: 300 }));
+    expect(r.layers.slice(0, 4).map((l) => [l.id, l.status])).toEqual([['dns', 'ok'], ['tcp', 'ok'], ['tls', 'warn'], ['bind', 'ok']]);
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'rootdse', code: 'ldap.rootdse.timeout', field: 'ldapUrl', data: { timeoutMs: 300 } });
+    expect(f.message).toContain('did not answer the rootDSE read within 0.3 s');
+    expect(r.layers.slice(5).every((l) => l.status === 'skipped')).toBe(true);
+  });
+
+  it('discover() ends with ldap.discover.timeout naming the URL (the bind worked: not the bind DN)', async () => {
+    const e = await discover({ url: `ldap://127.0.0.1:${srv.port}`, startTls: false, bindDn: ol.bindDn, bindPassword: ol.bindPassword, timeoutMs: 300 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LdapError);
+    expect(e).toMatchObject({ exitCode: 3, code: 'ldap.discover.timeout', field: 'ldapUrl' });
+    expect((e as LdapError).message).toContain('0.3 s');
+    expect((e as LdapError).hint).toContain('--ldap-timeout');
+  });
+
+  it('discover() cancelled while waiting → CancelledError (exit 130), not an LDAP failure', async () => {
+    const ac = new AbortController();
+    const p = discover({ url: `ldap://127.0.0.1:${srv.port}`, startTls: false, bindDn: ol.bindDn, bindPassword: ol.bindPassword, timeoutMs: 30_000 }, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('a server that refuses StartTLS (52 unavailable, like a DC without a certificate)', () => {
+  let srv: { port: number; close: () => Promise<void> };
+  beforeAll(async () => { srv = await bindThenSilentServer({ startTlsResult: 52 }); });
+  afterAll(async () => { await srv.close(); });
+
+  it('→ ldap.tls.starttls-refused, naming StartTLS and advising LDAPS; the password is not sent', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${srv.port}`, startTls: true, timeoutMs: 2000 }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.starttls-refused', field: 'startTls', data: { resultCode: 52 } });
+    expect(f.hint).toContain('ldaps://host:636');
+    expect(layer(r, 'bind').status).toBe('skipped');
+  });
+});
+
+describe('a port behind a dropping firewall (SYNs never answered)', () => {
+  let bh: { port: number; close: () => Promise<void> };
+  beforeAll(async () => { bh = await blackholePort(); });
+  afterAll(async () => { await bh.close(); });
+
+  it('the TCP connect gives up after the timeout → ldap.tcp.timeout, ldapUrl', async () => {
+    const r = await probeLdap(settingsFor(ol, { url: `ldap://127.0.0.1:${bh.port}`, timeoutMs: 300 }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'tcp', code: 'ldap.tcp.timeout', field: 'ldapUrl' });
+    expect(f.message).toContain('timed out after 0.3 s');
+    expect(f.hint).toMatch(/firewall/);
   });
 });
 

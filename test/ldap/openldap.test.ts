@@ -1,10 +1,16 @@
 // The probe against the real OpenLDAP of the test world: every layer on success (plain, LDAPS,
 // StartTLS), and each diagnosis with the exact code and the input it names.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { probeLdap, ldapErrorFromReport } from '../../src/ldap/probe.js';
 import { discover } from '../../src/ldap/discover.js';
 import type { LayerResult } from '../../src/ldap/types.js';
 import { ExitCode, LdapError } from '../../src/errors.js';
+import { connectAndBind, type Session } from '../../src/ldap/connect.js';
+import { OTHER_USER_FILTER } from '../../src/ldap/filter.js';
+import { Runner } from '../../src/ldap/runner.js';
+import { scan } from '../../src/ldap/scan.js';
 import { aliasNotInCert, firstFail, hostPort, layer, openldapFixture, settingsFor, type Fixture } from './helpers.js';
 
 const world = inject('world');
@@ -20,7 +26,14 @@ describe('OpenLDAP: success', () => {
       // the small tree holds users without mail and two sharing one: a warning, not a failure
       ['attributes', 'warn'],
     ]);
-    expect(r.users).toMatchObject({ withoutEmail: ol.users.noMail.length, duplicateEmails: [{ dns: expect.any(Array) }] });
+    expect(r.users!.withoutEmail).toBe(ol.users.noMail.length);
+    expect(r.users!.withoutEmailUsers.map((u) => u.username).sort()).toEqual([...ol.users.noMail].sort());
+    expect(r.users!.duplicateEmails).toHaveLength(1);
+    expect(r.users!.duplicateEmails[0]!.dns.map((d) => d.split(',')[0]).sort()).toEqual(ol.users.duplicateMail.map((u) => `uid=${u}`).sort());
+    expect(r.users!.duplicateUsernames).toEqual([]);
+    const codes = ((layer(r, 'attributes').data!.warnings ?? []) as { code: string }[]).map((w) => w.code);
+    expect(codes).toEqual(['ldap.attributes.email-partial', 'ldap.attributes.duplicate-emails']);
+    for (const u of ol.users.noMail) expect(layer(r, 'attributes').message).toContain(u);
     expect(seen.map((l) => l.id)).toEqual(r.layers.map((l) => l.id));
     expect(layer(r, 'tls')).toMatchObject({ code: 'ldap.tls.plaintext', field: 'startTls' });
     expect(r.layers.every((l) => typeof l.ms === 'number' && l.ms >= 0)).toBe(true);
@@ -28,8 +41,9 @@ describe('OpenLDAP: success', () => {
     expect(r.discovery!.namingContexts).toContain(ol.baseDn);
     expect(r.users).toMatchObject({ count: ol.userCount, capped: false, withoutUsername: 0, disabled: 0 });
     expect(r.users!.sample).toHaveLength(10);
+    // as Keycloak maps a uid-RDN federation: first name is the whole cn, last name sn
     const normal = r.users!.sample.find((u) => u.username === ol.users.normal);
-    if (normal) expect(normal.dn.toLowerCase()).toContain(`uid=${ol.users.normal}`);
+    expect(normal).toEqual({ username: ol.users.normal, email: `${ol.users.normal}@example.org`, firstName: 'Alice Normal', lastName: 'Normal', dn: `uid=${ol.users.normal},${ol.usersDn}` });
     expect(r.users!.sample[0]).toMatchObject({ username: expect.any(String), email: expect.stringContaining('@'), dn: expect.any(String) });
     expect(ldapErrorFromReport(r)).toBeUndefined();
   });
@@ -95,6 +109,8 @@ describe('OpenLDAP: diagnoses', () => {
     expect(f).toMatchObject({ id: 'tls', code: 'ldap.tls.untrusted-ca', field: 'caFile' });
     expect(f.data).toMatchObject({ missingCa: expect.stringContaining('CN='), problems: expect.arrayContaining([expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/)]) });
     expect(f.hint).toContain(String(f.data!.missingCa));
+    // slapd sends the chain up to the root: the missing CA is that root, named as in the CA file
+    expect(f.data!.missingCa).toBe(new X509Certificate(readFileSync(ol.caFile)).subject.split('\n').join(', '));
     expect(layer(r, 'bind').status).toBe('skipped');
   });
 
@@ -129,6 +145,15 @@ describe('OpenLDAP: diagnoses', () => {
     expect(cands[0]!.dn.toLowerCase()).toBe(ol.usersDn.toLowerCase());
     expect(f.hint).toContain(cands[0]!.dn);
     expect(r.discovery!.candidateUsersDns[0]!.dn).toBe(cands[0]!.dn);
+  });
+
+  it('a users DN that exists but holds no users (ou=groups) → ldap.search.no-users pointing at the OU that does', async () => {
+    const r = await probeLdap(settingsFor(ol, { usersDn: `ou=groups,${ol.baseDn}` }));
+    const f = firstFail(r)!;
+    expect(f).toMatchObject({ id: 'search', code: 'ldap.search.no-users', field: 'usersDn' });
+    expect((f.data!.candidates as { dn: string; users: number }[])[0]).toEqual({ dn: ol.usersDn, users: ol.userCount });
+    expect(f.hint).toContain(`Users were found under: ${ol.usersDn} (${ol.userCount})`);
+    expect(r.discovery!.candidateUsersDns[0]!.dn).toBe(ol.usersDn);
   });
 
   it('users DN outside the server\'s naming contexts → ldap.users-dn.outside-naming-contexts', async () => {
@@ -197,6 +222,33 @@ describe('OpenLDAP: counts, duplicates, missing mail (fixture OU)', () => {
 
 describe('OpenLDAP: the big tree pages past the server\'s un-paged limit', () => {
   const big = world.openldapBig;
+  async function withSession<T>(d: typeof big, fn: (s: Session) => Promise<T>): Promise<T> {
+    const session = await connectAndBind(settingsFor(d), new Runner(10_000, d.bindPassword));
+    if (!session) throw new Error(`cannot bind to ${d.baseDn}`);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  }
+  const unpaged = (cap: number) => ({ filter: OTHER_USER_FILTER, attributes: ['uid'], cap, paging: false });
+
+  // slapd's limit here is soft (size.soft=1000, hard unlimited): a client size limit lifts it
+  it('without paged results the search is bounded by a size limit of cap + 1 (for servers that do not page)', async () => {
+    await withSession(big, async (s) => {
+      let seen = 0;
+      expect(await scan(s, big.usersDn, unpaged(50), () => seen++)).toEqual({ count: 50, capped: true, references: 0 });
+      expect(seen).toBe(50);
+      seen = 0;
+      expect(await scan(s, big.usersDn, unpaged(1500), () => seen++)).toEqual({ count: 1500, capped: true, references: 0 });
+      expect(seen).toBe(1500);
+    });
+    const tiny = world.openldapTiny;
+    await withSession(tiny, async (s) => {
+      expect(await scan(s, tiny.usersDn, unpaged(5000), () => {})).toEqual({ count: tiny.userCount, capped: false, references: 0 });
+    });
+  });
+
   it('stops at the cap and says "more than N"', async () => {
     const cap = big.userCount > 5000 ? 5000 : Math.max(1, big.userCount - 1);
     const r = await probeLdap(settingsFor(big), { cap });

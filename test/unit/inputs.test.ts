@@ -141,6 +141,11 @@ describe('missing and invalid inputs', () => {
     expect(toSettings(fromFlags({ vendor: 'other' })).ldap).toMatchObject({ usernameAttribute: 'uid', emailAttribute: 'mail' });
   });
 
+  it('every LDAP operation waits 10 s by default; --ldap-timeout / DIRLINK_LDAP_TIMEOUT change it', () => {
+    expect(toSettings(merge(defaults(), fromFlags({ vendor: 'ad' }))).ldap.timeoutMs).toBe(10_000);
+    expect(toSettings(merge(defaults(), fromEnv({ DIRLINK_LDAP_TIMEOUT: '2.5s' }), fromFlags({ vendor: 'ad' }))).ldap.timeoutMs).toBe(2500);
+  });
+
   it('every field can be given by flag or environment, and the README names them', () => {
     for (const f of FIELDS) expect(f.flag ?? f.env, f.key).toBeTruthy();
     expect(describeSources(FIELD_BY_KEY.ldapUrl)).toBe('--ldap-url / DIRLINK_LDAP_URL / config ldap.url');

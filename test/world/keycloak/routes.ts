@@ -27,6 +27,7 @@ function clientRepresentation(c: ClientModel) {
     directAccessGrantsEnabled: c.directAccessGrantsEnabled, standardFlowEnabled: c.standardFlowEnabled,
     serviceAccountsEnabled: c.serviceAccountsEnabled, implicitFlowEnabled: false, bearerOnly: false,
     fullScopeAllowed: true, protocol: 'openid-connect', attributes: {},
+    redirectUris: c.redirectUris ?? [], ...(c.rootUrl ? { rootUrl: c.rootUrl } : {}),
   };
 }
 

@@ -23,6 +23,9 @@ export interface ClientModel {
   standardFlowEnabled: boolean;
   serviceAccountsEnabled: boolean;
   secret?: string;
+  /** "Valid redirect URIs" (the seeded clients have none, as admin-cli has none in Keycloak) */
+  redirectUris?: string[];
+  rootUrl?: string;
   /** realm-management roles of the service account (emulator simplification: they apply to every realm) */
   roles: ('manage-realm' | 'view-realm')[];
 }
