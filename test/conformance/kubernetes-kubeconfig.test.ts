@@ -114,11 +114,12 @@ contexts:
 kind: Config
 clusters: [{ name: x, cluster: { server: https://x.example } }]
 `);
-  // go-yaml reads YAML 1.1, where on/yes are booleans (js-yaml in client-node reads the string "on")
+  // go-yaml reads YAML 1.1, where on/yes are booleans (js-yaml in client-node reads the string "on"), with << merge keys
   const yaml11 = w(join(root, 'yaml11.yaml'), `apiVersion: v1
 kind: Config
 current-context: yy
-clusters: [{ name: yy, cluster: { server: https://y.example, insecure-skip-tls-verify: on } }]
+x-defaults: &defaults { server: https://y.example, tls-server-name: api.y }
+clusters: [{ name: yy, cluster: { <<: *defaults, insecure-skip-tls-verify: on } }]
 users: [{ name: yy, user: { token: "0123" } }]
 contexts: [{ name: yy, context: { cluster: yy, user: yy } }]
 `);
@@ -126,7 +127,7 @@ contexts: [{ name: yy, context: { cluster: yy, user: yy } }]
   return [
     { name: 'YAML, CA path relative to the file, token, context namespace', files: [one], clientNode: true },
     { name: '--context: proxy-url, insecure, client certificate files relative to the file', files: [one], context: 'lab', clientNode: true },
-    { name: 'YAML 1.1 booleans', files: [yaml11], clientNode: false },
+    { name: 'YAML 1.1 booleans and merge keys', files: [yaml11], clientNode: false },
     { name: 'JSON with *-data fields', files: [json], clientNode: true },
     { name: 'username/password', files: [basic], clientNode: true },
     { name: 'KUBECONFIG list: first current-context and first definition of each name win; missing files skipped', files: [first, missing, second], clientNode: false, tokenFile: join(sub, 'tok') },
