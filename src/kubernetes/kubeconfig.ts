@@ -344,7 +344,7 @@ export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
  * In a pod: client-go's InClusterConfig. The token file is kept as a path (credentials.ts reads
  * it for each request) because bound service-account tokens are rotated by the kubelet.
  */
-export function inClusterConfig(dir: string, host: string, port: string): SelectedConfig {
+export function inClusterConfig(dir: string, host: string, port: string, env: NodeJS.ProcessEnv): SelectedConfig {
   const tokenFile = join(dir, 'token');
   if (!existsSync(tokenFile)) {
     throw configError(`KUBERNETES_SERVICE_HOST is set but there is no service-account token at ${tokenFile}`,
@@ -355,7 +355,7 @@ export function inClusterConfig(dir: string, host: string, port: string): Select
   return {
     cluster: { server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`, ca: existsSync(caFile) ? readPem(caFile, 'the service-account CA', 'the pod') : undefined, insecure: false, disableCompression: false },
     user: { tokenFile },
-    namespace: process.env.POD_NAMESPACE || (existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined),
+    namespace: env.POD_NAMESPACE || (existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined),
     inCluster: true,
     source: 'in-cluster service account',
   };
@@ -393,7 +393,7 @@ export async function findConfig(o: FindOptions): Promise<SelectedConfig> {
   const host = o.env.KUBERNETES_SERVICE_HOST;
   if (o.inCluster !== 'never' && host) {
     if (o.context) throw configError(`--context ${o.context} was given, but there is no kubeconfig (running in a pod with its service account)`, 'Drop --context, or pass --kubeconfig FILE with that context.');
-    return inClusterConfig(o.serviceAccountDir ?? SA_DIR, host, o.env.KUBERNETES_SERVICE_PORT || '443');
+    return inClusterConfig(o.serviceAccountDir ?? SA_DIR, host, o.env.KUBERNETES_SERVICE_PORT || '443', o.env);
   }
   throw configError('no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no ~/.kube/config, and not running in a pod',
     'Pass --kubeconfig FILE (and --context if needed), or run dirlink as a Job in the cluster (templates/rbac.yaml).');
