@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { isDirlinkError } from '../errors.js';
 import type { Settings } from '../inputs/resolve.js';
 import { auth0Users, migrationAdvice, tenantLoginFinding, type Auth0Finding } from '../researcher/auth0.js';
-import { kubeconfigChain, readKubeconfigData } from '../researcher/kubeconfig-file.js';
+// not researcher/kubeconfig-file.js: its `yaml` (kept for comment-preserving writes) costs a check ≈35 ms to load
+import { kubeconfigChain, readKubeconfigFile } from '../kubernetes/kubeconfig.js';
 import type { Deps } from './context.js';
 
 export function reportAuth0Leftovers(s: Settings, deps: Deps, out: Record<string, unknown>): Auth0Finding[] {
@@ -14,7 +15,7 @@ export function reportAuth0Leftovers(s: Settings, deps: Deps, out: Record<string
   const findings: Auth0Finding[] = [];
   for (const file of files) {
     try {
-      findings.push(...auth0Users(readKubeconfigData(file), file));
+      findings.push(...auth0Users(readKubeconfigFile(file), file));
     } catch (e) {
       // the Kubernetes step reports a broken kubeconfig where it matters; here it only limits the scan
       r.detail(`Auth0 leftovers: could not read ${file}: ${isDirlinkError(e) ? e.message : String(e)}`);

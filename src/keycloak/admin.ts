@@ -1,12 +1,11 @@
-// KeycloakPort over @keycloak/keycloak-admin-client. The client is loaded lazily (it is only
-// needed once inputs are complete), tokens are re-acquired before they expire (master tokens live
-// 60 s; client_credentials grants have no refresh token), and every failure becomes a
-// KeycloakError that says what failed and what to do.
+// KeycloakPort over the Admin REST API (http.ts; the requests are those of
+// @keycloak/keycloak-admin-client, which test/conformance still uses to check the emulator).
+// Tokens are re-acquired before they expire (master tokens live 60 s; client_credentials grants
+// have no refresh token), and every failure becomes a KeycloakError that says what failed and what to do.
 import { KeycloakError } from '../errors.js';
-import type { Component, KeycloakAuth, KeycloakPort, RealmRef, TestLdapRequest, TestLdapResult } from './types.js';
+import { HttpFailure, KeycloakHttp } from './http.js';
+import type { ClientInfo, Component, KeycloakAuth, KeycloakPort, RealmRef, TestLdapRequest, TestLdapResult } from './types.js';
 import { LDAP_MAPPER_TYPE, LDAP_PROVIDER_TYPE } from './types.js';
-
-type KcAdminClient = import('@keycloak/keycloak-admin-client').default;
 
 export interface ConnectOptions {
   baseUrl: string;
@@ -24,7 +23,7 @@ function jwtExpiry(token: string): number {
   }
 }
 
-/** Maps anything the admin client throws to a KeycloakError; `what` says which call failed. */
+/** Maps a failed request (HttpFailure, or a network error with its cause) to a KeycloakError; `what` says which call failed. */
 export function keycloakError(e: unknown, what: string, baseUrl: string, timeoutMs?: number): KeycloakError {
   if (e instanceof KeycloakError) return e;
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string }; response?: { status: number }; responseData?: unknown };
@@ -34,7 +33,7 @@ export function keycloakError(e: unknown, what: string, baseUrl: string, timeout
     const reason =
       code === 'ECONNREFUSED' ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found'
-      : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer ${timeoutMs ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the timeout'}`
+      : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `no answer ${timeoutMs ? `within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` : 'before the timeout'}`
       : code?.startsWith('ERR_TLS') || code?.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? `TLS error ${code}`
       : (err.cause?.message ?? err.message ?? 'network error');
     return new KeycloakError('keycloak.unreachable', `cannot reach Keycloak at ${baseUrl} while trying to ${what}: ${reason}`, {
@@ -84,49 +83,56 @@ export function keycloakError(e: unknown, what: string, baseUrl: string, timeout
   });
 }
 
+/** The client_secret_basic header: form-encoded id and secret, as RFC 6749 §2.3.1 (and the admin client) do. */
+function basicAuth(id: string, secret: string): string {
+  const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+const seg = encodeURIComponent;
+
 export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPort> {
-  const { default: KcAdminClient } = await import('@keycloak/keycloak-admin-client');
   const baseUrl = opts.baseUrl;
   const timeout = opts.timeoutMs ?? 15_000;
+  const http = new KeycloakHttp(baseUrl, timeout);
   let requests = 0;
 
-  // Tokens come from a dedicated client so the main one can use a token provider: it re-acquires
-  // a token shortly before it expires, whichever grant was used.
-  const tokenClient = new KcAdminClient({ baseUrl, realmName: 'master', timeout });
   let token: string | undefined;
   let expiresAt = 0;
-  const credentials =
-    opts.auth.kind === 'password'
-      ? { grantType: 'password' as const, clientId: 'admin-cli', username: opts.auth.user, password: opts.auth.password }
-      : { grantType: 'client_credentials' as const, clientId: opts.auth.clientId, clientSecret: opts.auth.clientSecret };
+  const a = opts.auth;
+  const login = a.kind === 'password'
+    ? { form: { username: a.user, password: a.password, grant_type: 'password', client_id: 'admin-cli' } }
+    : { form: { grant_type: 'client_credentials', client_id: a.clientId }, headers: { Authorization: basicAuth(a.clientId, a.clientSecret) } };
   async function freshToken(force = false): Promise<string> {
     if (!force && token && expiresAt - Date.now() > 10_000) return token;
     requests++;
+    let data: { access_token?: unknown };
     try {
-      await tokenClient.auth(credentials);
+      data = (await http.request('POST', '/realms/master/protocol/openid-connect/token', login)).data as typeof data;
     } catch (e) {
       throw keycloakError(e, 'log in to the master realm', baseUrl, timeout);
     }
-    token = tokenClient.accessToken!;
+    if (typeof data?.access_token !== 'string') {
+      throw new KeycloakError('keycloak.unexpected', `Keycloak at ${baseUrl} answered the login without an access token`, { field: 'keycloakUrl', hint: 'check --keycloak-url: it must be the Keycloak base URL (older versions need /auth)' });
+    }
+    token = data.access_token;
     expiresAt = jwtExpiry(token) || Date.now() + 50_000;
     return token;
   }
   await freshToken();
 
-  const kc: KcAdminClient = new KcAdminClient({ baseUrl, realmName: 'master', timeout });
-  kc.registerTokenProvider({ getAccessToken: () => freshToken() });
-
-  /** One request; on a 401 (token revoked or expired early) log in again and retry once. */
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** One admin request; on a 401 (token revoked or expired early) log in again and retry once. */
+  async function call(what: string, method: string, path: string, o: Parameters<KeycloakHttp['request']>[2] = {}) {
+    const send = async () => http.request(method, `/admin/realms${path}`, { ...o, headers: { Authorization: `Bearer ${await freshToken()}` } });
     requests++;
     try {
-      return await fn();
+      return await send();
     } catch (e) {
-      if ((e as { response?: { status: number } }).response?.status === 401) {
+      if (e instanceof HttpFailure && e.response.status === 401) {
         await freshToken(true);
         requests++;
         try {
-          return await fn();
+          return await send();
         } catch (e2) {
           throw keycloakError(e2, what, baseUrl, timeout);
         }
@@ -134,6 +140,16 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
       throw keycloakError(e, what, baseUrl, timeout);
     }
   }
+  /** A GET whose 404 means "there is none". */
+  async function find<T>(what: string, path: string): Promise<T | undefined> {
+    try {
+      return (await call(what, 'GET', path)).data as T;
+    } catch (e) {
+      if (e instanceof KeycloakError && e.data?.status === 404) return undefined;
+      throw e;
+    }
+  }
+  const components = (realm: RealmRef) => `/${seg(realm.name)}/components`;
 
   return {
     baseUrl,
@@ -141,55 +157,52 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
       return requests;
     },
     async getRealm(name) {
-      const r = await call(`read realm "${name}"`, () => kc.realms.findOne({ realm: name }));
+      const r = await find<{ id?: string; realm?: string }>(`read realm "${name}"`, `/${seg(name)}`);
       return r?.id ? { id: r.id, name: r.realm ?? name } : undefined;
     },
     async listRealms() {
-      const list = await call('list realms', () => kc.realms.find());
+      const list = (await call('list realms', 'GET', '')).data as { realm?: string }[];
       return list.map((r) => r.realm ?? '').filter(Boolean);
     },
     async listLdapProviders(realm: RealmRef) {
-      const list = await call(`list the user federations of realm "${realm.name}"`, () =>
-        kc.components.find({ realm: realm.name, parent: realm.id, type: LDAP_PROVIDER_TYPE }),
-      );
-      return (list as Component[]).filter((c) => c.providerId === 'ldap');
+      const r = await call(`list the user federations of realm "${realm.name}"`, 'GET', components(realm), { query: { parent: realm.id, type: LDAP_PROVIDER_TYPE } });
+      return (r.data as Component[]).filter((c) => c.providerId === 'ldap');
     },
     async listMappers(realm, parentId) {
-      const list = await call(`list the mappers of the federation`, () =>
-        kc.components.find({ realm: realm.name, parent: parentId, type: LDAP_MAPPER_TYPE }),
-      );
-      return list as Component[];
+      const r = await call(`list the mappers of the federation`, 'GET', components(realm), { query: { parent: parentId, type: LDAP_MAPPER_TYPE } });
+      return r.data as Component[];
     },
     async getComponent(realm, id) {
-      const c = await call('read a component', () => kc.components.findOne({ realm: realm.name, id }));
-      return (c ?? undefined) as Component | undefined;
+      return find<Component>('read a component', `${components(realm)}/${seg(id)}`);
     },
     async createComponent(realm, c) {
-      const { id } = await call(`create component "${c.name}"`, () => kc.components.create({ realm: realm.name, ...c }));
+      const r = await call(`create component "${c.name}"`, 'POST', components(realm), { json: c });
+      const id = r.location?.split('/').pop();
+      if (!id) throw new KeycloakError('keycloak.unexpected', `Keycloak created component "${c.name}" but did not say its id (no Location header)`, { hint: 'rerun dirlink: it finds the component by name and converges' });
       return id;
     },
     async updateComponent(realm, id, c) {
-      await call(`update component "${c.name ?? id}"`, () => kc.components.update({ realm: realm.name, id }, c));
+      await call(`update component "${c.name ?? id}"`, 'PUT', `${components(realm)}/${seg(id)}`, { json: c });
     },
     async deleteComponent(realm, id) {
-      await call('delete a component', () => kc.components.del({ realm: realm.name, id }));
+      await call('delete a component', 'DELETE', `${components(realm)}/${seg(id)}`);
     },
     async testLdapConnection(realm, req: TestLdapRequest): Promise<TestLdapResult> {
       requests++;
       try {
-        await kc.realms.testLDAPConnection({ realm: realm.name }, req as unknown as Record<string, unknown>);
+        await http.request('POST', `/admin/realms/${seg(realm.name)}/testLDAPConnection`, { json: req, headers: { Authorization: `Bearer ${await freshToken()}` } });
         return { ok: true };
       } catch (e) {
-        const status = (e as { response?: { status: number } }).response?.status;
-        if (status === 400) {
-          const data = (e as { responseData?: { errorMessage?: string } }).responseData;
+        if (e instanceof HttpFailure && e.response.status === 400) {
+          const data = e.responseData as { errorMessage?: string } | undefined;
           return { ok: false, code: data?.errorMessage ?? 'UnknownError' };
         }
         throw keycloakError(e, 'run Keycloak\'s LDAP connection test', baseUrl, timeout);
       }
     },
-    async findClient(realm, clientId) {
-      const list = await call(`look up client "${clientId}"`, () => kc.clients.find({ realm: realm.name, clientId }));
+    async findClient(realm, clientId): Promise<ClientInfo | undefined> {
+      type Rep = { id?: string; enabled?: boolean; directAccessGrantsEnabled?: boolean; publicClient?: boolean; standardFlowEnabled?: boolean; redirectUris?: string[]; rootUrl?: string };
+      const list = (await call(`look up client "${clientId}"`, 'GET', `/${seg(realm.name)}/clients`, { query: { clientId } })).data as Rep[];
       const c = list[0];
       if (!c?.id) return undefined;
       return {
@@ -204,7 +217,7 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
       };
     },
     async listClientIds(realm) {
-      const list = await call(`list the clients of realm "${realm.name}"`, () => kc.clients.find({ realm: realm.name }));
+      const list = (await call(`list the clients of realm "${realm.name}"`, 'GET', `/${seg(realm.name)}/clients`)).data as { clientId?: string }[];
       return list.map((c) => c.clientId ?? '').filter(Boolean);
     },
   };

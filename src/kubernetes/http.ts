@@ -1,18 +1,20 @@
 // A small HTTP client for the three calls dirlink makes (GET, PATCH, WATCH), on node:http(s),
 // so that every call has a deadline and a watch can be cut the moment the rollout is done.
-// Credentials and TLS material come from the kubeconfig loader in index.ts.
+// TLS material comes from the kubeconfig (kubeconfig.ts), credentials from credentials.ts.
 import http from 'node:http';
 import https from 'node:https';
+import type { Credentials } from './credentials.js';
+import { proxyAgent } from './proxy.js';
 
 export interface TlsOptions { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; rejectUnauthorized?: boolean; servername?: string }
 
 export interface TransportOptions {
   server: string;
   tls: TlsOptions;
-  /** fresh Authorization (and similar) headers for each call; tokens may rotate */
-  headers: () => Promise<Record<string, string>>;
-  /** a ready-made agent (proxies from the kubeconfig), else one is built from `tls` */
-  agent?: http.Agent;
+  /** fresh credentials for each call: tokens rotate, exec plugins may hand out client certificates */
+  credentials: () => Promise<Credentials>;
+  /** the cluster's proxy-url: connections become CONNECT tunnels through it */
+  proxy?: URL;
   requestTimeoutMs: number;
 }
 
@@ -25,13 +27,23 @@ export class NetError extends Error {
 
 export class Transport {
   readonly base: URL;
-  private readonly agent: http.Agent;
   private readonly lib: typeof http | typeof https;
+  /** one keep-alive agent per client certificate (an exec plugin may rotate it) */
+  private agent?: { cert?: string; agent: http.Agent };
 
   constructor(private readonly o: TransportOptions) {
     this.base = new URL(o.server);
     this.lib = this.base.protocol === 'https:' ? https : http;
-    this.agent = o.agent ?? (this.lib === https ? new https.Agent({ keepAlive: true, ...o.tls }) : new http.Agent({ keepAlive: true }));
+  }
+
+  private agentFor(c: Credentials): http.Agent {
+    if (this.agent && this.agent.cert === c.cert) return this.agent.agent;
+    this.agent?.agent.destroy();
+    const secure = this.lib === https;
+    const options: https.AgentOptions = { keepAlive: true, ...(secure ? { ...this.o.tls, ...(c.cert ? { cert: c.cert, key: c.key } : {}) } : {}) };
+    const agent = this.o.proxy ? proxyAgent(this.o.proxy, secure, options) : secure ? new https.Agent(options) : new http.Agent(options);
+    this.agent = { cert: c.cert, agent };
+    return agent;
   }
 
   private url(path: string, query?: Record<string, string>): URL {
@@ -42,10 +54,11 @@ export class Transport {
 
   private async open(method: string, url: URL, body: string | undefined, contentType: string | undefined,
     timeoutMs: number, signal?: AbortSignal): Promise<http.IncomingMessage & { req: http.ClientRequest }> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'dirlink', ...(await this.o.headers()) };
+    const cred = await this.o.credentials();
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'dirlink', ...cred.headers };
     if (body !== undefined) { headers['Content-Type'] = contentType ?? 'application/json'; headers['Content-Length'] = String(Buffer.byteLength(body)); }
     return new Promise((resolve, reject) => {
-      const req = this.lib.request(url, { method, headers, agent: this.agent, signal }, (res) => {
+      const req = this.lib.request(url, { method, headers, agent: this.agentFor(cred), signal }, (res) => {
         clearTimeout(timer);
         resolve(Object.assign(res, { req }));
       });

@@ -1,17 +1,14 @@
 // dirlink's Kubernetes adapter: read the backend deployment, restart it exactly like
 // `kubectl rollout restart`, and wait for the rollout exactly like `kubectl rollout status`.
-// @kubernetes/client-node is used only to load kubeconfigs and credentials (contexts, exec
-// plugins, token files, client certificates); it costs ~0.6 s to import, so it is imported here
-// and only inside connectKubernetes. The HTTP calls themselves are http.ts (deadlines, abortable watch).
-import { existsSync, readFileSync } from 'node:fs';
-import type http from 'node:http';
-import type https from 'node:https';
-import { isIPv6 } from 'node:net';
+// The kubeconfig is read by dirlink's own loader (kubeconfig.ts, credentials.ts: kubectl's
+// rules, no client library to import); the HTTP calls are http.ts (deadlines, abortable watch).
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { KubeError } from '../errors.js';
+import { credentialSource } from './credentials.js';
 import { httpError, netError, type Where } from './errors.js';
-import { NetError, Transport, type Response, type TlsOptions } from './http.js';
+import { NetError, Transport, type Response } from './http.js';
+import { findConfig, type SelectedConfig } from './kubeconfig.js';
+import { parseProxyUrl } from './proxy.js';
 import { RESTARTED_AT, rfc3339Seconds, rolloutState, type DeploymentJson } from './status.js';
 import { waitForRollout } from './wait.js';
 
@@ -42,110 +39,30 @@ export interface KubePort {
   waitForRollout(opts: { minGeneration: number; timeoutMs: number; onProgress?: (s: RolloutState) => void; signal?: AbortSignal }): Promise<RolloutState>;
 }
 
-const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const FIELD_MANAGER = 'dirlink';
-
-interface Loaded { server: string; context?: string; inCluster: boolean; tls: TlsOptions; agent?: http.Agent; headers: () => Promise<Record<string, string>> }
 
 function configError(message: string, hint: string, cause?: unknown): KubeError {
   return new KubeError('kube.config', message, { hint, cause, field: 'kubeconfig' });
 }
 
-async function loadConfig(target: KubeTarget): Promise<Loaded> {
-  let k8s: typeof import('@kubernetes/client-node');
-  try {
-    k8s = await import('@kubernetes/client-node');
-  } catch (e) {
-    throw configError(`could not load @kubernetes/client-node: ${(e as Error).message}`, 'Reinstall dirlink (npm install) on Node.js 20.19 or newer.', e);
-  }
-  const kc = new k8s.KubeConfig();
-  const env = process.env;
-  const envFiles = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  const homeConfig = join(env.HOME || homedir(), '.kube', 'config');
-  const saDir = target.serviceAccountDir ?? SA_DIR;
-  let inCluster = false;
-  try {
-    // the kubeconfig input may be KUBECONFIG itself, which is a list of files
-    const given = target.kubeconfig?.split(delimiter).filter(Boolean) ?? [];
-    if (given.length === 1) {
-      if (!existsSync(given[0]!)) throw configError(`the kubeconfig file ${given[0]} does not exist`, 'Pass the path of an existing kubeconfig with --kubeconfig.');
-      kc.loadFromFile(given[0]!);
-    } else if (given.length > 0 || envFiles.length > 0) {
-      const list = given.length > 0 ? given : envFiles;
-      const found = list.filter((f) => existsSync(f));
-      if (found.length === 0) throw configError(`none of the kubeconfig files exist (${list.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig.');
-      kc.loadFromFile(found[0]!);
-      for (const f of found.slice(1)) { const more = new k8s.KubeConfig(); more.loadFromFile(f); kc.mergeConfig(more); }
-    } else if (existsSync(homeConfig)) {
-      kc.loadFromFile(homeConfig);
-    } else if (target.inCluster !== 'never' && env.KUBERNETES_SERVICE_HOST) {
-      inCluster = true;
-      loadInCluster(kc, saDir, env.KUBERNETES_SERVICE_HOST, env.KUBERNETES_SERVICE_PORT || '443');
-    } else {
-      throw configError('no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no ~/.kube/config, and not running in a pod',
-        'Pass --kubeconfig FILE (and --context if needed), or run dirlink as a Job in the cluster (templates/rbac.yaml).');
-    }
-  } catch (e) {
-    if (e instanceof KubeError) throw e;
-    throw configError(`could not read the Kubernetes configuration: ${(e as Error).message}`, 'Check that the kubeconfig is valid YAML (kubectl config view).', e);
-  }
-  if (target.context) {
-    if (!kc.getContextObject(target.context)) {
-      const names = kc.getContexts().map((c) => c.name);
-      throw configError(`the kubeconfig has no context named "${target.context}"`, `Use one of: ${names.join(', ') || '(none)'} with --context.`);
-    }
-    kc.setCurrentContext(target.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) {
-    const names = kc.getContexts().map((c) => c.name);
-    throw configError('the kubeconfig has no current context with a cluster', `Pick one with --context (${names.join(', ') || 'no contexts defined'}).`);
-  }
-  const server = cluster.server;
-  const context = inCluster ? undefined : kc.getCurrentContext();
-  if (!server.startsWith('https:')) {
+/** The HTTP client for a selected kubeconfig: its TLS settings, proxy and credentials. */
+export function kubeTransport(cfg: SelectedConfig, requestTimeoutMs: number): Transport {
+  const c = cfg.cluster;
+  const proxy = c.proxyUrl ? parseProxyUrl(c.proxyUrl) : undefined;
+  if (!c.server.startsWith('https:')) {
     // Like client-go, never send credentials over plain http (kubectl does not either).
-    return { server, context, inCluster, tls: {}, headers: async () => ({}) };
+    return new Transport({ server: c.server, tls: {}, proxy, credentials: async () => ({ headers: {} }), requestTimeoutMs });
   }
-  const headers = async (): Promise<Record<string, string>> => {
-    const o: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(o);
-    const h: Record<string, string> = {};
-    // trimmed: a token file ending in a newline is common (client-go trims it too; client-node does not)
-    for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) h[k] = (Array.isArray(v) ? v.join(', ') : String(v)).trim();
-    if (o.auth) h.Authorization = `Basic ${Buffer.from(o.auth).toString('base64')}`;
-    return h;
-  };
-  const o: https.RequestOptions = {};
-  try {
-    await kc.applyToHTTPSOptions(o);
-  } catch (e) {
-    throw configError(`could not prepare credentials for ${server}: ${(e as Error).message}`, 'Check the certificate and user entries of this context (kubectl config view --minify).', e);
-  }
-  const tls: TlsOptions = { ca: o.ca as Buffer | undefined, cert: o.cert as Buffer | undefined, key: o.key as Buffer | undefined, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername };
-  return { server, context, inCluster, tls, agent: cluster.proxyUrl ? (o.agent as http.Agent) : undefined, headers };
-}
-
-function loadInCluster(kc: import('@kubernetes/client-node').KubeConfig, dir: string, host: string, port: string): void {
-  const tokenFile = join(dir, 'token');
-  if (!existsSync(tokenFile)) {
-    throw configError(`KUBERNETES_SERVICE_HOST is set but there is no service-account token at ${tokenFile}`,
-      'Mount the service-account token in the pod (automountServiceAccountToken: true), or pass --kubeconfig.');
-  }
-  const nsFile = join(dir, 'namespace');
-  kc.loadFromOptions({
-    clusters: [{ name: 'inCluster', server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
-    // the tokenFile provider re-reads the file, so rotated (bound) tokens keep working
-    users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile } } }],
-    contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser', namespace: existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : 'default' }],
-    currentContext: 'inClusterContext',
-  });
+  const tls = { ca: c.ca, rejectUnauthorized: !c.insecure, servername: c.tlsServerName, cert: cfg.user.cert, key: cfg.user.key };
+  const credentials = credentialSource(cfg.user, c, { env: process.env, stdinIsTTY: process.stdin.isTTY === true });
+  return new Transport({ server: c.server, tls, proxy, credentials, requestTimeoutMs });
 }
 
 export async function connectKubernetes(target: KubeTarget): Promise<KubePort> {
-  const loaded = await loadConfig(target);
-  const t = new Transport({ server: loaded.server, tls: loaded.tls, agent: loaded.agent, headers: loaded.headers, requestTimeoutMs: target.requestTimeoutMs ?? 15_000 });
-  const w: Where = { server: loaded.server, namespace: target.namespace, deployment: target.deployment };
+  const loaded = await findConfig({ ...target, env: process.env, home: process.env.HOME || homedir() });
+  const server = loaded.cluster.server;
+  const t = kubeTransport(loaded, target.requestTimeoutMs ?? 15_000);
+  const w: Where = { server, namespace: target.namespace, deployment: target.deployment };
   const ns = encodeURIComponent(target.namespace);
   const objPath = `/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(target.deployment)}`;
 
@@ -155,7 +72,7 @@ export async function connectKubernetes(target: KubeTarget): Promise<KubePort> {
     } catch (e) {
       if (e instanceof NetError) throw netError(e, w);
       if (e instanceof KubeError) throw e;
-      throw configError(`could not get credentials for ${loaded.server}: ${(e as Error).message}`, 'Check the user entry of this context (kubectl config view --minify), e.g. that its exec plugin works.', e);
+      throw configError(`could not get credentials for ${server}: ${(e as Error).message}`, 'Check the user entry of this context (kubectl config view --minify), e.g. that its exec plugin works.', e);
     }
   }
 
@@ -175,7 +92,9 @@ export async function connectKubernetes(target: KubeTarget): Promise<KubePort> {
     } else {
       hint = `Could not list the deployments in namespace ${target.namespace}${list ? ` (HTTP ${list.status})` : ''}; check the name with: kubectl get deployments -n ${target.namespace}`;
     }
-    return new KubeError('kube.not-found', `deployment ${target.deployment} not found in namespace ${target.namespace} (${loaded.server})`, { hint, field: 'deployment' });
+    // the kube context's own namespace is a likely place for the backend when it differs
+    if (loaded.namespace && loaded.namespace !== target.namespace) hint += ` ${loaded.inCluster ? 'This pod runs in' : `Kube context ${loaded.context} uses`} namespace ${loaded.namespace}; if the backend is there, pass --namespace ${loaded.namespace}.`;
+    return new KubeError('kube.not-found', `deployment ${target.deployment} not found in namespace ${target.namespace} (${server})`, { hint, field: 'deployment' });
   }
 
   async function get(): Promise<DeploymentJson> {
@@ -196,7 +115,7 @@ export async function connectKubernetes(target: KubeTarget): Promise<KubePort> {
   }
 
   return {
-    describe: () => ({ server: loaded.server, context: loaded.context, namespace: target.namespace, deployment: target.deployment, inCluster: loaded.inCluster }),
+    describe: () => ({ server, context: loaded.context, namespace: target.namespace, deployment: target.deployment, inCluster: loaded.inCluster }),
     readDeployment: async () => rolloutState(await get(), target.deployment),
     async restart(now = new Date()) {
       const d = await get();

@@ -35,11 +35,14 @@ export function parentDn(dn: string): string | undefined {
   return r.length > 1 ? joinDn(r.slice(1)) : undefined;
 }
 
+/** One RDN's comparison key: trimmed around `=` and lower-cased. */
+export function normalizeRdn(rdn: string): string {
+  return rdn.split('+').map((ava) => ava.replace(/\s*=\s*/, '=').trim()).join('+').toLowerCase();
+}
+
 /** A comparison key: RDNs trimmed around `=` and lower-cased (attribute names and values are case-insensitive in practice). */
 export function normalizeDn(dn: string): string {
-  return splitDn(dn)
-    .map((rdn) => rdn.split('+').map((ava) => ava.replace(/\s*=\s*/, '=').trim()).join('+').toLowerCase())
-    .join(',');
+  return splitDn(dn).map(normalizeRdn).join(',');
 }
 
 export function sameDn(a: string, b: string): boolean {

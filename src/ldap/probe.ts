@@ -13,11 +13,20 @@ import { checkUsersDn, UserAccumulator } from './users.js';
 import { errorText, fail, resultCode, scrub, seconds } from './util.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_CAP = 5000;
+/**
+ * The preview reads at most this many users (then says "more than N"): its cost is paid on every
+ * check and must not grow with the directory. Each user read costs ≈0.08 ms here (ldapts parses
+ * every value into a string; plus garbage collection), so 1,000 users made a check 1.3× slower
+ * than one of a 10-user tree (BENCHMARKS.md). Containers are ranked over a larger, DN-only window
+ * (CANDIDATE_CAP), only when the users DN needs a suggestion.
+ */
+export const DEFAULT_CAP = 300;
+export const CANDIDATE_CAP = 2000;
 
 export async function probeLdap(s: LdapSettings, opts: ProbeOptions = {}): Promise<ProbeReport> {
   const ms = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cap = Math.max(1, opts.cap ?? DEFAULT_CAP);
+  const candidateCap = Math.max(1, Math.min(opts.cap ?? CANDIDATE_CAP, CANDIDATE_CAP));
   const run = new Runner(ms, s.bindPassword, opts.onLayer, opts.signal);
   let discovery: Discovery | undefined;
   let users: UserStats | undefined;
@@ -48,7 +57,7 @@ export async function probeLdap(s: LdapSettings, opts: ProbeOptions = {}): Promi
 
     const filter = userFilter(vendor);
     await run.step('users-dn', async () => {
-      const r = await checkUsersDn(session!, s.usersDn, root, vendor, filter, cap);
+      const r = await checkUsersDn(session!, s.usersDn, root, vendor, filter, candidateCap);
       if (r.candidates && discovery) discovery.candidateUsersDns = r.candidates;
       return r;
     }, { timeout: timeoutOf('users-dn', ms) });
@@ -72,7 +81,7 @@ export async function probeLdap(s: LdapSettings, opts: ProbeOptions = {}): Promi
       users = acc.result(r.count, r.capped, cap);
       if (discovery && discovery.candidateUsersDns.length === 0) discovery.candidateUsersDns = counter.top(5, root.namingContexts);
       if (r.count === 0) {
-        const elsewhere = await findCandidates(session!, dataContexts(root)[0] ?? s.usersDn, filter, root.namingContexts, Math.min(cap, 2000), root.supportsPaging).catch(() => []);
+        const elsewhere = await findCandidates(session!, dataContexts(root)[0] ?? s.usersDn, filter, root.namingContexts, candidateCap, root.supportsPaging).catch(() => []);
         if (discovery) discovery.candidateUsersDns = elsewhere;
         const wrongVendor = s.vendor && root.vendor && s.vendor !== root.vendor;
         fail({

@@ -23,6 +23,9 @@ const list = (v: unknown): string[] =>
 
 /** Attribute lookup that ignores case (servers return names in their own case). */
 export function attr(entry: Record<string, unknown>, name: string): string[] {
+  // servers usually answer in the case asked for: one lookup instead of a scan (this runs for every user scanned)
+  const exact = entry[name];
+  if (exact !== undefined) return list(exact);
   const want = name.toLowerCase();
   for (const [k, v] of Object.entries(entry)) if (k.toLowerCase() === want) return list(v);
   return [];

@@ -1,8 +1,9 @@
-// Streaming subtree search: pages of at most 500 entries, each handed to a callback and dropped,
-// stopping after `cap` entries. Memory and time are bounded by the cap, not by the directory.
+// Streaming subtree search: pages of cap+1 entries (the server may send fewer), each handed to a
+// callback and dropped, stopping after `cap` entries. Memory and time are bounded by the cap, not
+// by the directory.
 import type { Entry } from 'ldapts';
 import type { Session } from './connect.js';
-import { isUnder, normalizeDn, parentDn, sameDn, splitDn } from './dn.js';
+import { normalizeDn, normalizeRdn, sameDn, splitDn } from './dn.js';
 
 export interface ScanResult {
   /** entries handed to onEntry (≤ cap) */
@@ -32,7 +33,10 @@ export async function scan(session: Session, base: string, o: ScanOptions, onEnt
     for (const e of r.searchEntries.slice(0, o.cap)) onEntry(e);
     return { count: Math.min(r.searchEntries.length, o.cap), capped: r.searchEntries.length > o.cap, references };
   }
-  const pageSize = Math.max(1, Math.min(500, o.cap + 1));
+  // One page holds the cap and the entry that says "more than cap" wherever the server allows that
+  // page size (AD stops pages at MaxPageSize, 1000). Smaller pages would fetch up to a page past
+  // the cap (pages of 500 read 1,500 entries for a cap of 1,000) and cost a round trip each.
+  const pageSize = o.cap + 1;
   const it = client.searchPaginated(base, { scope: 'sub', filter: o.filter, attributes: o.attributes, paged: { pageSize } })[Symbol.asyncIterator]();
   for (;;) {
     const page = await session.op(it.next());
@@ -57,17 +61,23 @@ export async function scan(session: Session, base: string, o: ScanOptions, onEnt
  */
 export class ContainerCounter {
   private readonly counts = new Map<string, { dn: string; users: number; depth: number }>();
+  private readonly baseKey: string;
 
-  constructor(private readonly base: string) {}
+  constructor(base: string) {
+    this.baseKey = normalizeDn(base);
+  }
 
   add(dn: string): void {
-    const stop = normalizeDn(this.base);
-    for (let p = parentDn(dn); p !== undefined; p = parentDn(p)) {
-      const key = normalizeDn(p);
+    // One split per entry (it runs for every user scanned): the ancestors are the suffixes of its RDNs.
+    const rdns = splitDn(dn);
+    const keys = rdns.map(normalizeRdn);
+    const b = this.baseKey;
+    for (let i = 1; i < rdns.length; i++) {
+      const key = keys.slice(i).join(',');
       const c = this.counts.get(key);
       if (c) c.users++;
-      else this.counts.set(key, { dn: p, users: 1, depth: splitDn(p).length });
-      if (key === stop || !isUnder(p, this.base)) break;
+      else this.counts.set(key, { dn: rdns.slice(i).join(','), users: 1, depth: rdns.length - i });
+      if (key === b || !(b === '' || key.endsWith(',' + b))) break;
     }
   }
 

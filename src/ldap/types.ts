@@ -95,7 +95,7 @@ export interface ProbeReport {
 
 export interface ProbeOptions {
   onLayer?: (l: LayerResult) => void;
-  /** default 5000 */
+  /** default DEFAULT_CAP (300): the preview stops there ("more than 300"), so its cost does not grow with the directory */
   cap?: number;
   /** default 10 */
   sampleSize?: number;

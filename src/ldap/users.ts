@@ -148,8 +148,11 @@ export class UserAccumulator {
     this.rdn = rdnAttribute({ vendor: vendor ?? 'ad', usernameAttribute });
   }
 
+  /** Only what add() reads: each attribute asked for costs parsing on every user scanned. */
   static attributes(usernameAttribute: string, emailAttribute: string, vendor: Vendor | undefined): string[] {
-    const a = [usernameAttribute, emailAttribute, 'givenName', 'sn', 'cn'];
+    // keycloakNames reads givenName only for an RDN and a username that are both cn, cn otherwise
+    const cnRdn = rdnAttribute({ vendor: vendor ?? 'ad', usernameAttribute }).toLowerCase() === 'cn';
+    const a = [usernameAttribute, emailAttribute, cnRdn && usernameAttribute.toLowerCase() === 'cn' ? 'givenName' : 'cn', 'sn'];
     if (vendor === 'ad') a.push('userAccountControl');
     return [...new Set(a)];
   }

@@ -3,22 +3,15 @@
 // so merging one user entry leaves the rest of a person's kubeconfig as it was. Writes are atomic
 // (temporary file + rename, original mode) and keep a timestamped backup of the file they replace.
 import { chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isSeq, parseDocument, type Document, type ToStringOptions, type YAMLMap } from 'yaml';
 import { KubeError, UsageError } from '../errors.js';
 import type { KubeconfigUser } from './template.js';
 
-/**
- * The kubeconfig files in loading order, as kubectl resolves them: the --kubeconfig / KUBECONFIG
- * value (a list joined with the path delimiter), else ~/.kube/config.
- */
-export function kubeconfigChain(value: string | undefined, env: NodeJS.ProcessEnv): string[] {
-  const listed = (value ?? '').split(delimiter).filter(Boolean);
-  return listed.length ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
-}
+// the loading order is the Kubernetes step's (kubectl's rules live in one place)
+export { kubeconfigChain } from '../kubernetes/kubeconfig.js';
 
 function configError(code: string, message: string, hint: string, cause?: unknown): KubeError {
   return new KubeError(code, message, { field: 'kubeconfig', hint, cause });

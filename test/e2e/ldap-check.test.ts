@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findByUsername, providersOf } from '../world/keycloak/federation.js';
 import type { DirectoryInfo } from '../world/types.js';
 import type { ProbeReport } from '../../src/ldap/types.js';
+import { Client } from 'ldapts';
+import { DEFAULT_CAP } from '../../src/ldap/probe.js';
 import { silentServer } from '../ldap/helpers.js';
 import { startSandbox, type Sandbox } from './harness.js';
 
@@ -38,10 +40,27 @@ describe('dirlink check --json: every layer with its result and time', () => {
       expect(l.message, l.id).toBeTruthy();
     }
     expect(out.ldap!.discovery).toMatchObject({ vendor: 'ad', supportsPaging: true });
-    expect(out.ldap!.users).toMatchObject({ count: world.ad.userCount, capped: false, disabled: 1, disabledUsers: [{ username: world.ad.users.disabled }] });
+    // the preview reads at most DEFAULT_CAP users (the world has more), whatever the directory's size
+    expect(out.ldap!.users).toMatchObject({ count: Math.min(world.ad.userCount, DEFAULT_CAP), capped: world.ad.userCount > DEFAULT_CAP });
+    expect(layers.find((l) => l.id === 'search')!.message).toContain(world.ad.userCount > DEFAULT_CAP ? `more than ${DEFAULT_CAP} users` : `${world.ad.userCount} users`);
     expect(out.ldap!.users!.sample[0]).toMatchObject({ username: expect.any(String), email: expect.any(String), firstName: expect.any(String), lastName: expect.any(String), dn: expect.any(String) });
     expect(sb.kc.writes()).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain(world.ad.bindPassword);
+  });
+
+  it('on Samba AD: a disabled account is counted and named (a users DN holding just it: the preview window is smaller than the OU)', async () => {
+    const disabled = world.ad.users.disabled!;
+    const c = new Client({ url: world.ad.url, timeout: 10_000 });
+    let dn: string;
+    try {
+      await c.bind(world.ad.bindDn, world.ad.bindPassword);
+      dn = (await c.search(world.ad.baseDn, { scope: 'sub', filter: `(sAMAccountName=${disabled})`, attributes: ['1.1'] })).searchEntries[0]!.dn;
+    } finally {
+      await c.unbind().catch(() => {});
+    }
+    const r = await sb.run(['check', '--json'], { ...world.ad, usersDn: dn });
+    expect(r.code, r.stderr).toBe(0);
+    expect(ldapOf(r.stdout).ldap!.users).toMatchObject({ count: 1, capped: false, disabled: 1, disabledUsers: [{ username: disabled }] });
   });
 
   it('a failing layer: exit 3, the ladder up to it and the skipped rest, the error naming the input and the OU to use', async () => {

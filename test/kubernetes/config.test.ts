@@ -1,7 +1,7 @@
 // How the adapter finds its cluster: --kubeconfig/--context, in-cluster service account,
-// and what it says when it cannot; and that client-node is loaded only when connecting.
+// and what it says when it cannot; and that no Kubernetes client library is loaded at all.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,17 @@ describe('in-cluster configuration', () => {
     const r = await port.restart();
     expect((await port.waitForRollout({ minGeneration: r.generation, timeoutMs: 30_000 })).done).toBe(true);
     expect(emu.writes().at(-1)?.headers.authorization).toBe('Bearer admin-token');
+  });
+
+  it('reads the token file again for each request, so a rotated (bound) service-account token is used at once', async () => {
+    inPod();
+    writeFileSync(join(saDir, 'token'), 'admin-token\n');
+    const port = await connectKubernetes({ namespace: NS, deployment: NAME, serviceAccountDir: saDir });
+    await port.readDeployment();
+    writeFileSync(join(saDir, 'token'), 'readonly-token\n');
+    await port.readDeployment();
+    expect(emu.requests.slice(-2).map((r) => r.headers.authorization)).toEqual(['Bearer admin-token', 'Bearer readonly-token']);
+    writeFileSync(join(saDir, 'token'), 'admin-token\n');
   });
 
   it('inCluster "never" and a missing token are kube.config errors that say what to do', async () => {
@@ -83,23 +94,25 @@ describe('kubeconfig problems', () => {
   });
 });
 
-describe('lazy loading', () => {
-  it('importing src/kubernetes/index.ts does not load @kubernetes/client-node; connectKubernetes does', async () => {
+describe('what connecting loads', () => {
+  it('connecting and reading the deployment load neither @kubernetes/client-node nor, for a JSON kubeconfig, yaml', async () => {
     const emu = await startKubeEmulator();
     try {
       const log = join(mkdtempSync(join(tmpdir(), 'trace-')), 'loaded.txt');
       const script = `
         import { readFileSync, existsSync } from 'node:fs';
-        const seen = () => existsSync(process.env.TRACE_LOG) && readFileSync(process.env.TRACE_LOG, 'utf8').includes('@kubernetes/client-node');
+        const seen = (name) => existsSync(process.env.TRACE_LOG) && readFileSync(process.env.TRACE_LOG, 'utf8').split('\\n').includes(name);
         const m = await import(${JSON.stringify(resolve('dist/src/kubernetes/index.js'))});
-        const afterImport = seen();
-        await m.connectKubernetes({ kubeconfig: process.argv[1], namespace: 'runai-backend', deployment: 'runai-backend-deployment' });
-        console.log(JSON.stringify({ afterImport, afterConnect: seen() }));`;
+        const port = await m.connectKubernetes({ kubeconfig: process.argv[1], namespace: 'runai-backend', deployment: 'runai-backend-deployment' });
+        const state = await port.readDeployment();
+        console.log(JSON.stringify({ done: state.done, clientNode: seen('@kubernetes/client-node'), yaml: seen('yaml') }));`;
       const out = await new Promise<string>((res, rej) => {
         execFile(process.execPath, ['--import', resolve('test/kubernetes/fixtures/trace-hooks.mjs'), '--input-type=module', '-e', script, kubeconfigFor(emu)],
           { env: { ...process.env, TRACE_LOG: log }, timeout: 30_000 }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)));
       });
-      expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ afterImport: false, afterConnect: true });
+      expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ done: true, clientNode: false, yaml: false });
+      // the trace itself works: the hooks saw the adapter's own modules
+      expect(readFileSync(log, 'utf8')).toContain('./kubeconfig.js');
     } finally {
       await emu.close();
     }
