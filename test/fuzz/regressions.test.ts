@@ -14,7 +14,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function refused(key: Parameters<typeof withValue>[1], value: string, source: 'flag' | 'env' | 'config', origin: string) {
+async function refused(key: Parameters<typeof withValue>[1], value: string, source: 'flag' | 'alias' | 'env' | 'config', origin: string) {
   const { args, env } = withValue(w, key, value, source);
   const before = w.traffic();
   const r = await dirlink(args, env);
@@ -304,5 +304,16 @@ describe('an empty --config', () => {
     const before = w.traffic();
     const r = await dirlink([...args, '--config', ''], env);
     expectRefused(r, { origin: '--config', trafficBefore: before, traffic: w.traffic() });
+  });
+});
+
+describe('a value given by an alias is named by the alias that was typed', () => {
+  it.each([
+    ['scimUrl', '--url', 'ftp://app.example.com/scim/v2', '--scim-url'],
+    ['scimTimeout', '--timeout', '5y', '--scim-timeout'],
+  ] as const)('%s given by %s', async (key, alias, value, flag) => {
+    const r = await refused(key, value, 'alias', alias);
+    // the error named --scim-url for a value typed as --url
+    expect(r.stderr).not.toContain(flag);
   });
 });
