@@ -95,6 +95,55 @@ function portOk(port: string): boolean {
   return /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535;
 }
 
+/** What an http(s) URL input allows beyond scheme://host[:port]/path, and how its errors read. */
+interface HttpUrlRules {
+  /** shown after "expected" */
+  example: string;
+  /** why credentials do not belong in the URL, and where they go instead */
+  credentials: string;
+  /** why a query is refused; none when the value may carry one (a redirect URI may) */
+  query?: string;
+  fragment: string;
+}
+
+/**
+ * The checks every http(s) URL input shares, made on the text as typed. The WHATWG parser would
+ * quietly drop a tab or newline, percent-encode a space or a control character, turn a look-alike
+ * letter from another script into an xn-- host, repair "https:/host" and "https:\\host", and
+ * percent-decode the host: what it would rewrite is refused, and the host and port are checked as
+ * typed, so the URL used is the URL the person wrote.
+ */
+function checkHttpUrl(raw: string, rules: HttpUrlRules): { ok: true; url: URL; text: string } | { ok: false; reason: string } {
+  const v = raw.trim();
+  const no = (reason: string) => ({ ok: false as const, reason });
+  if (v === '') return no('must not be empty');
+  if (/\s/.test(v)) return no(`must be one URL without spaces (e.g. ${rules.example})`);
+  const foreign = /[^\x21-\x7e]/.exec(v);
+  if (foreign) return no(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form; anything else %-encoded)`);
+  // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a
+  // URL. (A query may hold a URL of its own, e.g. a redirect URI's ?next=https://...)
+  if ((v.split('?')[0]!.match(/:\/\//g) ?? []).length > 1) return no(`contains "://" twice: give one URL, e.g. ${rules.example}`);
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return no(`is not a URL (expected ${rules.example})`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return no(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
+  const m = /^https?:\/\/([^/?#]*)/i.exec(v);
+  if (!m) return no(`must start with ${u.protocol}// (expected ${rules.example})`);
+  const authority = m[1]!;
+  if (authority.includes('@')) return no(`must not contain credentials: ${rules.credentials}`);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority)!;
+  const host = hp[1]!;
+  if (host === '') return no(`has no host (expected ${rules.example})`);
+  if (!hostOk(host)) return no(`"${shown(host)}" is not a valid host name`);
+  if (hp[2] !== undefined && !portOk(hp[2])) return no(`port "${shown(hp[2])}" must be a number from 1 to 65535 (or none for 443/80)`);
+  if (v.includes('#')) return no(`must not contain a fragment ("#..."): ${rules.fragment}`);
+  if (rules.query !== undefined && v.includes('?')) return no(`must not contain a query ("?..."): ${rules.query}`);
+  return { ok: true, url: u, text: v };
+}
+
 export const validators = {
   nonEmpty(raw: string): Verdict {
     const v = raw.trim();
@@ -125,27 +174,14 @@ export const validators = {
   },
 
   httpUrl(raw: string): Verdict {
-    const v = raw.trim();
-    if (v === '') return bad('must not be empty');
-    // The WHATWG parser would quietly drop a tab or newline inside the URL and turn a look-alike
-    // letter from another script into an xn-- host: refuse what it would rewrite behind our back.
-    if (/\s/.test(v)) return bad('must be one URL without spaces (e.g. https://keycloak.example.com)');
-    const foreign = /[^\x21-\x7e]/.exec(v);
-    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form)`);
-    // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a URL
-    if ((v.match(/:\/\//g) ?? []).length > 1) return bad('contains "://" twice: give one URL, e.g. https://keycloak.example.com');
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://keycloak.example.com)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
-    // u.hostname keeps the brackets of an IPv6 address, which hostOk expects
-    if (!hostOk(u.hostname)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
-    if (u.port === '0') return bad('port 0 is not a port Keycloak can listen on (use 1 to 65535, or none for 443/80)');
-    if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
-    if (u.search || u.hash) return bad('must not contain a query or fragment');
+    const c = checkHttpUrl(raw, {
+      example: 'https://keycloak.example.com',
+      credentials: 'use --keycloak-user and a password file or environment variable',
+      query: 'give the base URL of Keycloak',
+      fragment: 'give the base URL of Keycloak',
+    });
+    if (!c.ok) return bad(c.reason);
+    const u = c.url;
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');
     return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
   },
@@ -237,18 +273,17 @@ export const validators = {
     return v === 'remote-browser' || v === 'cli' ? ok(v) : bad('must be remote-browser or cli');
   },
 
-  /** an absolute https:// (or http://) URL, kept as typed apart from surrounding spaces */
+  /**
+   * An absolute https:// (or http://) URL, kept as typed apart from surrounding spaces: Keycloak
+   * compares it with the client's Valid Redirect URIs as text, so nothing may be rewritten.
+   */
   redirectUri(raw: string): Verdict {
-    const v = raw.trim();
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://runai.example.com/oauth-code)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https://`);
-    if (u.username || u.password || u.hash) return bad('must not contain credentials or a fragment');
-    return ok(v);
+    const c = checkHttpUrl(raw, {
+      example: 'https://runai.example.com/oauth-code',
+      credentials: 'a redirect URI never carries them',
+      fragment: 'OAuth forbids one in a redirect URI (RFC 6749 3.1.2)',
+    });
+    return c.ok ? ok(c.text) : bad(c.reason);
   },
 
   readableFile(raw: string): Verdict {

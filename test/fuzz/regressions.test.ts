@@ -317,3 +317,43 @@ describe('a value given by an alias is named by the alias that was typed', () =>
     expect(r.stderr).not.toContain(flag);
   });
 });
+
+describe('redirect URI: the URL typed is the URL Keycloak compares, nothing the parser would rewrite', () => {
+  it.each([
+    ['https://runai.example.com/oauth\n-code', 'env', 'DIRLINK_REDIRECT_URI', /without spaces/],
+    ['https://runai.example.com/oauth code', 'flag', '--redirect-uri', /without spaces/],
+    ['https://runai.example.com/oauth\u0000-code', 'config', 'researcher.redirectUri', /not plain ASCII/],
+    ['https://runai.example.com/oauth\u202e-code', 'flag', '--redirect-uri', /not plain ASCII/],
+    ['https://\u0433unai.example.com/oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /not plain ASCII/],
+    ['https://runai.example.com:0/oauth-code', 'flag', '--redirect-uri', /port "0"/],
+    ['https://runai.example.com:/oauth-code', 'config', 'researcher.redirectUri', /port ""/],
+    ['http:/runai.example.com/oauth-code', 'flag', '--redirect-uri', /must start with http:\/\//],
+    ['https:\\\\runai.example.com\\oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /must start with https:\/\//],
+    ['https://runai.example.com/oauth-code#', 'flag', '--redirect-uri', /fragment/],
+    ['https://@runai.example.com/oauth-code', 'config', 'researcher.redirectUri', /credentials/],
+    ['https://-kc.example/oauth-code', 'flag', '--redirect-uri', /not a valid host name/],
+    ['https://kc%2eexample/oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /not a valid host name/],
+    ['https://https://runai.example.com/oauth-code', 'flag', '--redirect-uri', /"\:\/\/" twice/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('redirectUri', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+  it('a path of any kind and a query are still a valid redirect URI, kept as typed', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    for (const uri of ['https://runai.example.com/realms/runai/x', 'http://127.0.0.1:8080/oauth-code?next=https://x.example/', 'https://[::1]:8443/cb', 'https://RUNAI.example.com/oauth-code'])
+      expect(validators.redirectUri(` ${uri} `)).toEqual({ ok: true, value: uri });
+  });
+});
+
+describe('Keycloak URL: what the parser repaired or dropped is refused too (the checks it shares with the redirect URI)', () => {
+  it.each([
+    ['https:/keycloak.example', 'flag', '--keycloak-url', /must start with https:\/\//],
+    ['https:keycloak.example/auth', 'env', 'DIRLINK_KEYCLOAK_URL', /must start with https:\/\//],
+    ['https://keycloak.example/auth?', 'config', 'keycloak.url', /query/],
+    ['https://keycloak.example#', 'flag', '--keycloak-url', /fragment/],
+    ['https://@keycloak.example', 'env', 'DIRLINK_KEYCLOAK_URL', /credentials/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('keycloakUrl', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+});
