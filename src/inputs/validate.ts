@@ -188,17 +188,14 @@ export const validators = {
 
   /** A SCIM base URL as Entra's Tenant URL takes it: /Users, /Schemas… are appended to it. */
   scimUrl(raw: string): Verdict {
-    const v = raw.trim();
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://app.example.com/scim/v2)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https:// (or http://)`);
-    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${u.hostname}" is not a valid host name`);
-    if (u.username || u.password) return bad('must not contain credentials: give the token with --scim-token-file, --scim-token-stdin or DIRLINK_SCIM_TOKEN');
-    if (u.search || u.hash) return bad('must not contain a query or fragment (Entra appends /Users?filter=… itself)');
+    const c = checkHttpUrl(raw, {
+      example: 'https://app.example.com/scim/v2',
+      credentials: 'give the token with --scim-token-file, --scim-token-stdin or DIRLINK_SCIM_TOKEN',
+      query: 'Entra appends /Users?filter=… itself',
+      fragment: 'give the base URL, e.g. https://app.example.com/scim/v2',
+    });
+    if (!c.ok) return bad(c.reason);
+    const u = c.url;
     if (/\/Users\/?$/i.test(u.pathname)) return bad('must be the base URL, without /Users (Entra appends /Users itself)');
     return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
   },

@@ -357,3 +357,21 @@ describe('Keycloak URL: what the parser repaired or dropped is refused too (the 
     expect(r.stderr).toMatch(reason);
   });
 });
+
+describe('SCIM URL: the checks of the Keycloak URL, not the parser\'s repairs', () => {
+  it.each([
+    [`https://${'deadbeef'.repeat(9)}/scim/v2`, 'flag', '--scim-url', /not a valid host name/],
+    ['https://app.example.com:0/scim/v2', 'alias', '--url', /port "0"/],
+    ['https://[::1]:00/scim/v2', 'config', 'scim.url', /port "00"/],
+    ['https://app.exa\tmple.com/scim/v2', 'env', 'DIRLINK_SCIM_URL', /without spaces/],
+    ['https://app.exam\u03c1le.com/scim/v2', 'config', 'scim.url', /not plain ASCII/],
+    ['https://app.example.com/scim/v\u001b2', 'flag', '--scim-url', /not plain ASCII/],
+    ['http://https://app.example.com/scim/v2', 'alias', '--url', /"\:\/\/" twice/],
+    ['https:///app.example.com/scim/v2', 'env', 'DIRLINK_SCIM_URL', /has no host/],
+    ['https://app.example.com/scim/v2?', 'flag', '--scim-url', /query/],
+    ['https://app.example.com/scim/v2#', 'config', 'scim.url', /fragment/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('scimUrl', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+});
