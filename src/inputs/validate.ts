@@ -202,10 +202,15 @@ export const validators = {
 
   /** A DNS domain for the right-hand side of a UPN (user@domain). */
   domain(raw: string): Verdict {
-    const v = raw.trim().toLowerCase().replace(/^@/, '');
-    return /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(v)
-      ? ok(v)
-      : bad('is not a domain name (e.g. corp.example.com)');
+    const v = raw.trim().replace(/^@/, '');
+    // checked before lower-casing, which turns the Kelvin sign (U+212A) into an ASCII "k"
+    const foreign = /[^\x21-\x7e]/.exec(v);
+    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the domain in ASCII, or its xn-- form)`);
+    const d = v.toLowerCase();
+    if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(d)) return bad('is not a domain name (e.g. corp.example.com)');
+    // no top-level domain is all digits (RFC 3696 2): "10.0.0.1" is an address, "corp.1" a slip
+    if (/^\d+$/.test(d.slice(d.lastIndexOf('.') + 1))) return bad('ends in a number: an IP address is not a UPN domain (e.g. corp.example.com)');
+    return ok(d);
   },
 
   dn(raw: string): Verdict {

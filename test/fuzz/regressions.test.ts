@@ -375,3 +375,19 @@ describe('SCIM URL: the checks of the Keycloak URL, not the parser\'s repairs', 
     expect(r.stderr).toMatch(reason);
   });
 });
+
+describe('SCIM test domain: a DNS name as typed, not an address', () => {
+  it.each([
+    ['wor\u212a.example.com', 'flag', '--scim-test-domain', /not plain ASCII/],
+    ['example.\u212aom', 'env', 'DIRLINK_SCIM_TEST_DOMAIN', /not plain ASCII/],
+    ['10.0.0.1', 'config', 'scim.testDomain', /ends in a number/],
+    ['corp.1', 'flag', '--scim-test-domain', /ends in a number/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('scimTestDomain', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+  it('digits elsewhere, upper case and a leading @ are still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.domain('@Corp1.3com.Example.COM')).toEqual({ ok: true, value: 'corp1.3com.example.com' });
+  });
+});
