@@ -22,6 +22,14 @@ const K8S_LABEL_RE = new RegExp(`^${K8S_LABEL}$`);
 const K8S_SUBDOMAIN_RE = new RegExp(`^${K8S_LABEL}(?:\\.${K8S_LABEL})*$`);
 // C0, DEL and C1: never part of a name someone means to type.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Unicode format characters (zero-width space and joiners, soft hyphen, bidi marks and overrides,
+// byte-order mark) and the line and paragraph separators: a paste from a chat or a web page brings
+// them in unseen, and the name sent is then not the name shown.
+const INVISIBLE = /[\p{Cf}\u2028\u2029]/u;
+const invisibleIn = (v: string): string | undefined => {
+  const c = INVISIBLE.exec(v)?.[0];
+  return c && `contains the invisible character "${shown(c)}" (a zero-width character, a text-direction mark or a line separator, likely from a paste): type it again`;
+};
 
 /** Parses an RFC 4514 DN just far enough to reject what no server would accept. */
 export function checkDn(raw: string): string | undefined {
@@ -149,6 +157,8 @@ export const validators = {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
     if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
+    const invisible = invisibleIn(v);
+    if (invisible) return bad(invisible);
     return ok(v);
   },
 
@@ -243,6 +253,8 @@ export const validators = {
     if (v === '') return bad('must not be empty');
     if (v.length > 255) return bad('is longer than 255 characters');
     if (/[/\\?#%\s\u0000-\u001f\u007f-\u009f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%", spaces or control characters');
+    const invisible = invisibleIn(v);
+    if (invisible) return bad(invisible);
     return ok(v);
   },
 

@@ -391,3 +391,24 @@ describe('SCIM test domain: a DNS name as typed, not an address', () => {
     expect(validators.domain('@Corp1.3com.Example.COM')).toEqual({ ok: true, value: 'corp1.3com.example.com' });
   });
 });
+
+describe('names and the realm refuse invisible characters (zero-width, bidi marks, line separators)', () => {
+  it.each([
+    ['kubeconfigUser', 'runai-\u200bauthenticated-user', 'flag', '--user-name', '\\u200b'],
+    ['kubeconfigUser', 'runai\u2028user', 'config', 'researcher.userName', '\\u2028'],
+    ['cliClientId', 'runai-cli\u202e', 'env', 'DIRLINK_CLI_CLIENT_ID', '\\u202e'],
+    ['cliClientId', '\u200b', 'flag', '--client-id', '\\u200b'],
+    ['keycloakUser', 'ad\u00admin', 'env', 'DIRLINK_KEYCLOAK_USER', '\\u00ad'],
+    ['verifyUser', 'ali\u200dce', 'config', 'verify.user', '\\u200d'],
+    ['context', 'fu\ufeffzz', 'flag', '--context', '\\ufeff'],
+    ['realm', 'run\u200eai', 'env', 'DIRLINK_REALM', '\\u200e'],
+  ] as const)('%s %j (%s)', async (key, value, source, origin, escaped) => {
+    const r = await refused(key, value, source, origin);
+    // named, and shown escaped: raw, the message would point at nothing visible
+    expect(r.stderr).toContain(`invisible character "${escaped}"`);
+  });
+  it('a name in any script is still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.nonEmpty(' Jürgen Müller-Łukasz 山田 ')).toEqual({ ok: true, value: 'Jürgen Müller-Łukasz 山田' });
+  });
+});
