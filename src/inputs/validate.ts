@@ -94,9 +94,14 @@ export function checkDn(raw: string): string | undefined {
   return rdns > 0 ? undefined : 'is empty';
 }
 
+// A DNS label: at most 63 characters, no "-" at either end (RFC 1123); "_" is allowed, as in the
+// _msdcs and _ldap._tcp names an AD forest has.
+const HOST_LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOST_NAME_RE = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*\\.?$`);
+
 function hostOk(host: string): boolean {
   if (host.startsWith('[') && host.endsWith(']')) return /^[0-9a-fA-F:.]+$/.test(host.slice(1, -1));
-  return /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/.test(host);
+  return HOST_NAME_RE.test(host);
 }
 
 function portOk(port: string): boolean {

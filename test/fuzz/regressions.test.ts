@@ -412,3 +412,20 @@ describe('names and the realm refuse invisible characters (zero-width, bidi mark
     expect(validators.nonEmpty(' Jürgen Müller-Łukasz 山田 ')).toEqual({ ok: true, value: 'Jürgen Müller-Łukasz 山田' });
   });
 });
+
+describe('host names: no label ends with "-"', () => {
+  it.each([
+    ['redirectUri', 'https://runai-.example.com/oauth-code', 'flag', '--redirect-uri'],
+    ['scimUrl', 'https://app.example-/scim/v2', 'env', 'DIRLINK_SCIM_URL'],
+    ['keycloakUrl', 'https://kc-.example', 'config', 'keycloak.url'],
+    ['ldapUrl', 'ldaps://dc1-.corp.example:636', 'flag', '--ldap-url'],
+  ] as const)('%s %s (%s)', async (key, value, source, origin) => {
+    const r = await refused(key, value, source, origin);
+    expect(r.stderr).toMatch(/is not a valid host name/);
+  });
+  it('"-" inside a label, "_" (AD service names) and a 63-character label are still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.ldapUrl(`ldap://_ldap._tcp.dc-1.corp.example`)).toMatchObject({ ok: true });
+    expect(validators.httpUrl(`https://${'a'.repeat(63)}.example`)).toMatchObject({ ok: true });
+  });
+});
