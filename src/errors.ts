@@ -89,7 +89,8 @@ export function isDirlinkError(e: unknown): e is DirlinkError {
 
 // Control characters (C0 but newline, DEL, C1), line and paragraph separators, and bidi overrides:
 // echoed into a terminal or a CI log they can rewrite the screen, forge a line, or reorder text.
-const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// Zero-width characters and direction marks too: shown raw, an error about one would show nothing.
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const escapeChar = (c: string) =>
   ({ '\0': '\\0', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 

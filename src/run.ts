@@ -45,6 +45,7 @@ async function readStdin(stdin: NodeJS.ReadStream, flag: string, field: FieldKey
 /** Flags → Inputs. Secret files and stdin are read here; a secret given as a flag value is refused. */
 async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStream): Promise<Inputs> {
   const flags: Partial<Record<FieldKey, string | boolean>> = {};
+  const spelled: Partial<Record<FieldKey, string>> = {};
   for (const f of FIELDS) {
     if (!f.flag) continue;
     if (f.type === 'secret') {
@@ -73,9 +74,10 @@ async function flagInputs(opts: Record<string, unknown>, stdin: NodeJS.ReadStrea
         throw new UsageError('input.conflict', `${f.alias} and ${f.flag} name the same input with different values`, { field: f.key, hint: `give only one of them` });
       }
       if ((v ?? alias) !== undefined) flags[f.key] = (v ?? alias) as string | boolean;
+      if (v === undefined && alias !== undefined) spelled[f.key] = f.alias!;
     }
   }
-  return fromFlags(flags);
+  return fromFlags(flags, spelled);
 }
 
 async function realDeps(): Promise<Pick<Deps, 'ldap' | 'keycloak' | 'kubernetes'>> {

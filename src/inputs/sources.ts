@@ -255,13 +255,17 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
   return out;
 }
 
-/** Values given on the command line; `secretFiles` are already read by the CLI edge. */
-export function fromFlags(flags: Partial<Record<FieldKey, string | boolean>>): Inputs {
+/**
+ * Values given on the command line; `secretFiles` are already read by the CLI edge. `spelled`
+ * names the flag a value was typed with when it was not the field's own (an alias such as
+ * scim-check's --url), so an error names what the user typed.
+ */
+export function fromFlags(flags: Partial<Record<FieldKey, string | boolean>>, spelled: Partial<Record<FieldKey, string>> = {}): Inputs {
   const out: Inputs = {};
   for (const [key, value] of Object.entries(flags) as [FieldKey, string | boolean | undefined][]) {
     if (value === undefined) continue;
     const f = FIELD_BY_KEY[key];
-    out[key] = { value, source: 'flag', origin: f.flag ?? key };
+    out[key] = { value, source: 'flag', origin: spelled[key] ?? f.flag ?? key };
   }
   return out;
 }

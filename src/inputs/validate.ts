@@ -22,6 +22,14 @@ const K8S_LABEL_RE = new RegExp(`^${K8S_LABEL}$`);
 const K8S_SUBDOMAIN_RE = new RegExp(`^${K8S_LABEL}(?:\\.${K8S_LABEL})*$`);
 // C0, DEL and C1: never part of a name someone means to type.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Unicode format characters (zero-width space and joiners, soft hyphen, bidi marks and overrides,
+// byte-order mark) and the line and paragraph separators: a paste from a chat or a web page brings
+// them in unseen, and the name sent is then not the name shown.
+const INVISIBLE = /[\p{Cf}\u2028\u2029]/u;
+const invisibleIn = (v: string): string | undefined => {
+  const c = INVISIBLE.exec(v)?.[0];
+  return c && `contains the invisible character "${shown(c)}" (a zero-width character, a text-direction mark or a line separator, likely from a paste): type it again`;
+};
 
 /** Parses an RFC 4514 DN just far enough to reject what no server would accept. */
 export function checkDn(raw: string): string | undefined {
@@ -86,13 +94,67 @@ export function checkDn(raw: string): string | undefined {
   return rdns > 0 ? undefined : 'is empty';
 }
 
+// A DNS label: at most 63 characters, no "-" at either end (RFC 1123); "_" is allowed, as in the
+// _msdcs and _ldap._tcp names an AD forest has.
+const HOST_LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOST_NAME_RE = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*\\.?$`);
+
 function hostOk(host: string): boolean {
   if (host.startsWith('[') && host.endsWith(']')) return /^[0-9a-fA-F:.]+$/.test(host.slice(1, -1));
-  return /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/.test(host);
+  return HOST_NAME_RE.test(host);
 }
 
 function portOk(port: string): boolean {
   return /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535;
+}
+
+/** What an http(s) URL input allows beyond scheme://host[:port]/path, and how its errors read. */
+interface HttpUrlRules {
+  /** shown after "expected" */
+  example: string;
+  /** why credentials do not belong in the URL, and where they go instead */
+  credentials: string;
+  /** why a query is refused; none when the value may carry one (a redirect URI may) */
+  query?: string;
+  fragment: string;
+}
+
+/**
+ * The checks every http(s) URL input shares, made on the text as typed. The WHATWG parser would
+ * quietly drop a tab or newline, percent-encode a space or a control character, turn a look-alike
+ * letter from another script into an xn-- host, repair "https:/host" and "https:\\host", and
+ * percent-decode the host: what it would rewrite is refused, and the host and port are checked as
+ * typed, so the URL used is the URL the person wrote.
+ */
+function checkHttpUrl(raw: string, rules: HttpUrlRules): { ok: true; url: URL; text: string } | { ok: false; reason: string } {
+  const v = raw.trim();
+  const no = (reason: string) => ({ ok: false as const, reason });
+  if (v === '') return no('must not be empty');
+  if (/\s/.test(v)) return no(`must be one URL without spaces (e.g. ${rules.example})`);
+  const foreign = /[^\x21-\x7e]/.exec(v);
+  if (foreign) return no(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form; anything else %-encoded)`);
+  // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a
+  // URL. (A query may hold a URL of its own, e.g. a redirect URI's ?next=https://...)
+  if ((v.split('?')[0]!.match(/:\/\//g) ?? []).length > 1) return no(`contains "://" twice: give one URL, e.g. ${rules.example}`);
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return no(`is not a URL (expected ${rules.example})`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return no(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
+  const m = /^https?:\/\/([^/?#]*)/i.exec(v);
+  if (!m) return no(`must start with ${u.protocol}// (expected ${rules.example})`);
+  const authority = m[1]!;
+  if (authority.includes('@')) return no(`must not contain credentials: ${rules.credentials}`);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority)!;
+  const host = hp[1]!;
+  if (host === '') return no(`has no host (expected ${rules.example})`);
+  if (!hostOk(host)) return no(`"${shown(host)}" is not a valid host name`);
+  if (hp[2] !== undefined && !portOk(hp[2])) return no(`port "${shown(hp[2])}" must be a number from 1 to 65535 (or none for 443/80)`);
+  if (v.includes('#')) return no(`must not contain a fragment ("#..."): ${rules.fragment}`);
+  if (rules.query !== undefined && v.includes('?')) return no(`must not contain a query ("?..."): ${rules.query}`);
+  return { ok: true, url: u, text: v };
 }
 
 export const validators = {
@@ -100,6 +162,8 @@ export const validators = {
     const v = raw.trim();
     if (v === '') return bad('must not be empty');
     if (CONTROL.test(v)) return bad(`contains the control character "${shown(CONTROL.exec(v)![0])}"`);
+    const invisible = invisibleIn(v);
+    if (invisible) return bad(invisible);
     return ok(v);
   },
 
@@ -125,54 +189,43 @@ export const validators = {
   },
 
   httpUrl(raw: string): Verdict {
-    const v = raw.trim();
-    if (v === '') return bad('must not be empty');
-    // The WHATWG parser would quietly drop a tab or newline inside the URL and turn a look-alike
-    // letter from another script into an xn-- host: refuse what it would rewrite behind our back.
-    if (/\s/.test(v)) return bad('must be one URL without spaces (e.g. https://keycloak.example.com)');
-    const foreign = /[^\x21-\x7e]/.exec(v);
-    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the host name in ASCII, or its xn-- form)`);
-    // "https://https://kc.example" parses (host "https", path "//kc.example"): a pasting slip, not a URL
-    if ((v.match(/:\/\//g) ?? []).length > 1) return bad('contains "://" twice: give one URL, e.g. https://keycloak.example.com');
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://keycloak.example.com)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${shown(u.protocol.replace(':', ''))}" is not supported: use https:// (or http://)`);
-    // u.hostname keeps the brackets of an IPv6 address, which hostOk expects
-    if (!hostOk(u.hostname)) return bad(`"${shown(u.hostname)}" is not a valid host name`);
-    if (u.port === '0') return bad('port 0 is not a port Keycloak can listen on (use 1 to 65535, or none for 443/80)');
-    if (u.username || u.password) return bad('must not contain credentials: use --keycloak-user and a password file or environment variable');
-    if (u.search || u.hash) return bad('must not contain a query or fragment');
+    const c = checkHttpUrl(raw, {
+      example: 'https://keycloak.example.com',
+      credentials: 'use --keycloak-user and a password file or environment variable',
+      query: 'give the base URL of Keycloak',
+      fragment: 'give the base URL of Keycloak',
+    });
+    if (!c.ok) return bad(c.reason);
+    const u = c.url;
     if (/\/admin(\/|$)|\/realms(\/|$)/.test(u.pathname)) return bad('must be the base URL of Keycloak, without /admin or /realms/...');
     return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
   },
 
   /** A SCIM base URL as Entra's Tenant URL takes it: /Users, /Schemas… are appended to it. */
   scimUrl(raw: string): Verdict {
-    const v = raw.trim();
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://app.example.com/scim/v2)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https:// (or http://)`);
-    if (!hostOk(u.hostname) && !hostOk(`[${u.hostname}]`)) return bad(`"${u.hostname}" is not a valid host name`);
-    if (u.username || u.password) return bad('must not contain credentials: give the token with --scim-token-file, --scim-token-stdin or DIRLINK_SCIM_TOKEN');
-    if (u.search || u.hash) return bad('must not contain a query or fragment (Entra appends /Users?filter=… itself)');
+    const c = checkHttpUrl(raw, {
+      example: 'https://app.example.com/scim/v2',
+      credentials: 'give the token with --scim-token-file, --scim-token-stdin or DIRLINK_SCIM_TOKEN',
+      query: 'Entra appends /Users?filter=… itself',
+      fragment: 'give the base URL, e.g. https://app.example.com/scim/v2',
+    });
+    if (!c.ok) return bad(c.reason);
+    const u = c.url;
     if (/\/Users\/?$/i.test(u.pathname)) return bad('must be the base URL, without /Users (Entra appends /Users itself)');
     return ok(`${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`);
   },
 
   /** A DNS domain for the right-hand side of a UPN (user@domain). */
   domain(raw: string): Verdict {
-    const v = raw.trim().toLowerCase().replace(/^@/, '');
-    return /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(v)
-      ? ok(v)
-      : bad('is not a domain name (e.g. corp.example.com)');
+    const v = raw.trim().replace(/^@/, '');
+    // checked before lower-casing, which turns the Kelvin sign (U+212A) into an ASCII "k"
+    const foreign = /[^\x21-\x7e]/.exec(v);
+    if (foreign) return bad(`contains "${shown(foreign[0])}", which is not plain ASCII (type the domain in ASCII, or its xn-- form)`);
+    const d = v.toLowerCase();
+    if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(d)) return bad('is not a domain name (e.g. corp.example.com)');
+    // no top-level domain is all digits (RFC 3696 2): "10.0.0.1" is an address, "corp.1" a slip
+    if (/^\d+$/.test(d.slice(d.lastIndexOf('.') + 1))) return bad('ends in a number: an IP address is not a UPN domain (e.g. corp.example.com)');
+    return ok(d);
   },
 
   dn(raw: string): Verdict {
@@ -205,6 +258,8 @@ export const validators = {
     if (v === '') return bad('must not be empty');
     if (v.length > 255) return bad('is longer than 255 characters');
     if (/[/\\?#%\s\u0000-\u001f\u007f-\u009f]/.test(v)) return bad('must not contain "/", "\\", "?", "#", "%", spaces or control characters');
+    const invisible = invisibleIn(v);
+    if (invisible) return bad(invisible);
     return ok(v);
   },
 
@@ -237,18 +292,17 @@ export const validators = {
     return v === 'remote-browser' || v === 'cli' ? ok(v) : bad('must be remote-browser or cli');
   },
 
-  /** an absolute https:// (or http://) URL, kept as typed apart from surrounding spaces */
+  /**
+   * An absolute https:// (or http://) URL, kept as typed apart from surrounding spaces: Keycloak
+   * compares it with the client's Valid Redirect URIs as text, so nothing may be rewritten.
+   */
   redirectUri(raw: string): Verdict {
-    const v = raw.trim();
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      return bad('is not a URL (expected https://runai.example.com/oauth-code)');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`scheme "${u.protocol.replace(':', '')}" is not supported: use https://`);
-    if (u.username || u.password || u.hash) return bad('must not contain credentials or a fragment');
-    return ok(v);
+    const c = checkHttpUrl(raw, {
+      example: 'https://runai.example.com/oauth-code',
+      credentials: 'a redirect URI never carries them',
+      fragment: 'OAuth forbids one in a redirect URI (RFC 6749 3.1.2)',
+    });
+    return c.ok ? ok(c.text) : bad(c.reason);
   },
 
   readableFile(raw: string): Verdict {

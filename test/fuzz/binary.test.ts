@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD_BY_KEY } from '../../src/inputs/fields.js';
-import { baseline, dirlink, originOf, withValue, type Run, type Source } from './harness.js';
+import { baseline, commandFor, commandsUsed, dirlink, originOf, withValue, type Run, type Source } from './harness.js';
 import { kindFor } from './malformed.js';
 import { fieldsFor, useWorld } from './properties.js';
 
@@ -53,12 +53,12 @@ describe('the spawned binary', () => {
     expect(newest(join(ROOT, 'dist/src'), '.js'), 'dist/ is older than src/: run npx tsc -p tsconfig.json').toBeGreaterThanOrEqual(newest(join(ROOT, 'src'), '.ts'));
   });
 
-  it(`matches the in-process run for ${SAMPLE} malformed values (every source, many inputs)`, async () => {
+  it(`matches the in-process run for ${SAMPLE} malformed values (every source and command, many inputs)`, async () => {
     const w = world();
     const targets = { ldapPort: w.ldap.port, httpPort: w.http.port, dir: w.dir };
     const cases = fc.sample(
       fc
-        .constantFrom<Source>('flag', 'env', 'config')
+        .constantFrom<Source>('flag', 'alias', 'env', 'config')
         .chain((source) => fc.tuple(fc.constant(source), fc.constantFrom(...fieldsFor(source)), fc.boolean()))
         .chain(([source, f, json]) => fc.tuple(fc.constant(source), fc.constant(f), fc.constant(json), kindFor(f.key, targets)!))
         // argv and environment strings cannot carry NUL; an empty variable means "unset"
@@ -90,7 +90,9 @@ describe('the spawned binary', () => {
       expect(r.traffic, ctx).toBe(0);
     }
     // the sample reached every source
-    expect(new Set(runs.map((r) => r.source))).toEqual(new Set(['flag', 'env', 'config']));
+    expect(new Set(runs.map((r) => r.source))).toEqual(new Set(['flag', 'alias', 'env', 'config']));
+    // and every command the properties run
+    expect(new Set(runs.map((r) => commandFor(r.key)))).toEqual(new Set(commandsUsed()));
   });
 
   it('a commander usage error (unknown option, missing value) is exit 2 in both, with the same text', async () => {

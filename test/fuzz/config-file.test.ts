@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELDS } from '../../src/inputs/fields.js';
-import { baseline, dirlink, expectRefused, type Run } from './harness.js';
+import { baseline, commandFor, dirlink, expectRefused, type Run } from './harness.js';
 import { path as badPath } from './malformed.js';
 import { RUNS, useWorld } from './properties.js';
 
@@ -14,17 +14,24 @@ const world = useWorld();
 const CONFIG_FIELDS = FIELDS.filter((f) => f.configKey);
 const KEYS = CONFIG_FIELDS.map((f) => f.configKey!);
 const SECRET_VALUE_KEYS = CONFIG_FIELDS.filter((f) => f.type === 'secret').map((f) => f.configKey!.replace(/File$/, ''));
+const SECTIONS = [...new Set(KEYS.map((k) => k.split('.')[0]!))];
+/** The command a section's keys are exercised through (that of its first field); `check` for a section that does not exist. */
+const commandOfSection = (section: string): string => {
+  const f = CONFIG_FIELDS.find((x) => x.configKey!.startsWith(`${section}.`));
+  return f ? commandFor(f.key) : 'check';
+};
 
 let n = 0;
-/** Runs `check` with every input valid from flags/variables, except what the file sets. */
-async function withConfig(text: string, o: { ext?: string; json?: boolean; unset?: string[] } = {}): Promise<{ r: Run; path: string; before: number }> {
+/** Runs `command` (default `check`) with every input it takes valid from flags/variables, except what the file sets. */
+async function withConfig(text: string, o: { ext?: string; json?: boolean; unset?: string[]; command?: string } = {}): Promise<{ r: Run; path: string; before: number }> {
   const w = world();
   const path = join(w.dir, `cfg-${n++}.${o.ext ?? 'yaml'}`);
   writeFileSync(path, text);
   const unset = CONFIG_FIELDS.filter((f) => o.unset?.includes(f.configKey!)).map((f) => f.key);
-  const { args, env } = baseline(w, unset);
+  const command = o.command ?? 'check';
+  const { args, env } = baseline(w, unset, command);
   const before = w.traffic();
-  const r = await dirlink(['check', '--non-interactive', ...(o.json ? ['--json'] : []), ...args, '--config', path], env);
+  const r = await dirlink([command, '--non-interactive', ...(o.json ? ['--json'] : []), ...args, '--config', path], env);
   return { r, path, before };
 }
 
@@ -90,7 +97,7 @@ describe('values of the wrong type', () => {
       fc.asyncProperty(cases, fc.constantFrom('yaml', 'json'), fc.boolean(), async ([f, v], ext, json) => {
         const [section, leaf] = f.configKey!.split('.') as [string, string];
         const text = JSON.stringify({ [section]: { [leaf]: v } }); // JSON is YAML too
-        const { r, before } = await withConfig(text, { ext, json, unset: [f.configKey!] });
+        const { r, before } = await withConfig(text, { ext, json, unset: [f.configKey!], command: commandFor(f.key) });
         expectRefused(r, { origin: f.configKey!, field: f.key, json, trafficBefore: before, traffic: world().traffic() });
       }),
       { numRuns: RUNS },
@@ -98,8 +105,8 @@ describe('values of the wrong type', () => {
   });
   it('a section that is a scalar or a list names the section', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('ldap', 'keycloak', 'kubernetes', 'verify'), fc.oneof(fc.string({ minLength: 1 }), fc.integer(), fc.array(fc.integer(), { minLength: 1 })), async (section, v) => {
-        const { r, path, before } = await withConfig(JSON.stringify({ [section]: v }), { ext: 'json' });
+      fc.asyncProperty(fc.constantFrom(...SECTIONS), fc.oneof(fc.string({ minLength: 1 }), fc.integer(), fc.array(fc.integer(), { minLength: 1 })), async (section, v) => {
+        const { r, path, before } = await withConfig(JSON.stringify({ [section]: v }), { ext: 'json', command: commandOfSection(section) });
         expectRefused(r, { origin: path, trafficBefore: before, traffic: world().traffic() });
         expect(r.stderr).toContain(`${section} must be a mapping`);
       }),
@@ -141,7 +148,7 @@ describe('unknown keys', () => {
   it(`${RUNS} one-edit typos of real keys are exit 2 and the hint names the key that was meant`, async () => {
     await fc.assert(
       fc.asyncProperty(typo, fc.boolean(), async ({ section, leaf, edited }, json) => {
-        const { r, path, before } = await withConfig(`${section}:\n  ${edited}: "x"\n`, { json });
+        const { r, path, before } = await withConfig(`${section}:\n  ${edited}: "x"\n`, { json, command: commandOfSection(section) });
         expectRefused(r, { origin: path, json, trafficBefore: before, traffic: world().traffic() });
         const out = json ? (JSON.parse(r.stdout) as { error: { hint: string } }).error.hint : r.stderr;
         expect(out).toContain(`${section}.${leaf}`);
@@ -151,16 +158,16 @@ describe('unknown keys', () => {
   });
   it(`${RUNS} keys in the wrong section or sections that do not exist are exit 2 naming them`, async () => {
     const misplaced = fc
-      .tuple(fc.constantFrom(...KEYS), fc.constantFrom('ldap', 'keycloak', 'kubernetes', 'verify'))
+      .tuple(fc.constantFrom(...KEYS), fc.constantFrom(...SECTIONS))
       .filter(([k, s]) => !KEYS.includes(`${s}.${k.split('.')[1]}`) && !SECRET_VALUE_KEYS.includes(`${s}.${k.split('.')[1]}`))
-      .map(([k, s]) => ({ text: JSON.stringify({ [s]: { [k.split('.')[1]!]: 'x' } }), named: `${s}.${k.split('.')[1]}`, hint: `.${k.split('.')[1]}` }));
+      .map(([k, s]) => ({ text: JSON.stringify({ [s]: { [k.split('.')[1]!]: 'x' } }), named: `${s}.${k.split('.')[1]}`, hint: `.${k.split('.')[1]}`, command: commandOfSection(s) }));
     const sections = fc
-      .oneof(fc.constantFrom('ldpa', 'LDAP', 'Keycloak', 'k8s', 'kube', 'verfy', 'url', 'ldap.url', '__proto__', 'constructor', 'toString', ''), fc.string({ minLength: 1, maxLength: 12 }))
-      .filter((s) => !['ldap', 'keycloak', 'kubernetes', 'verify'].includes(s))
-      .map((s) => ({ text: JSON.stringify({ [s]: { url: 'x' } }), named: undefined, hint: undefined }));
+      .oneof(fc.constantFrom('ldpa', 'LDAP', 'Keycloak', 'k8s', 'kube', 'verfy', 'url', 'ldap.url', 'SCIM', 'scim2', 'researchers', 'entra', '__proto__', 'constructor', 'toString', ''), fc.string({ minLength: 1, maxLength: 12 }))
+      .filter((s) => !SECTIONS.includes(s))
+      .map((s) => ({ text: JSON.stringify({ [s]: { url: 'x' } }), named: undefined, hint: undefined, command: 'check' }));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(misplaced, sections), async ({ text, named, hint }) => {
-        const { r, path, before } = await withConfig(text, { ext: 'json' });
+      fc.asyncProperty(fc.oneof(misplaced, sections), async ({ text, named, hint, command }) => {
+        const { r, path, before } = await withConfig(text, { ext: 'json', command });
         expectRefused(r, { origin: path, trafficBefore: before, traffic: world().traffic() });
         if (named) expect(r.stderr).toContain(`unknown key "${named}"`);
         if (hint) expect(r.stderr).toContain(hint);
@@ -179,7 +186,7 @@ describe('secrets written into the config file', () => {
         const v = shape === 'plain' ? s : shape === 'list' ? [s] : { value: s };
         const f = CONFIG_FIELDS.find((x) => x.configKey === `${k}File`)!;
         const [section, leaf] = k.split('.') as [string, string];
-        const { r, before } = await withConfig(JSON.stringify({ [section]: { [leaf]: v } }), { ext: 'json', json });
+        const { r, before } = await withConfig(JSON.stringify({ [section]: { [leaf]: v } }), { ext: 'json', json, command: commandFor(f.key) });
         expectRefused(r, { origin: k, field: f.key, json, trafficBefore: before, traffic: world().traffic() });
         const text = r.stdout + r.stderr;
         expect(text).toContain(f.configKey!);
@@ -195,7 +202,7 @@ describe('secrets written into the config file', () => {
       fc.asyncProperty(inFileKey, fc.boolean(), async ([f, s], json) => {
         fc.pre(!existsSync(s));
         const [section, leaf] = f.configKey!.split('.') as [string, string];
-        const { r, before } = await withConfig(JSON.stringify({ [section]: { [leaf]: s } }), { ext: 'json', json, unset: [f.configKey!] });
+        const { r, before } = await withConfig(JSON.stringify({ [section]: { [leaf]: s } }), { ext: 'json', json, unset: [f.configKey!], command: commandFor(f.key) });
         expectRefused(r, { origin: f.configKey!, field: f.key, json, trafficBefore: before, traffic: world().traffic() });
         expect(r.stdout + r.stderr).not.toContain(s);
       }),

@@ -11,7 +11,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
 import { main } from '../../src/main.js';
-import { FIELD_BY_KEY, type Field, type FieldKey } from '../../src/inputs/fields.js';
+import { buildProgram } from '../../src/program.js';
+import { FIELDS, FIELD_BY_KEY, type Field, type FieldKey } from '../../src/inputs/fields.js';
 
 export interface Recorder {
   url: string;
@@ -171,15 +172,49 @@ export async function startWorld(): Promise<World> {
   };
 }
 
-export type Source = 'flag' | 'env' | 'config';
+/** `alias` is a field's second flag spelling (scim-check's --url for --scim-url). */
+export type Source = 'flag' | 'alias' | 'env' | 'config';
 
-/** The environment of a CI job with every field valid (secrets as files, by flag), minus `except`. */
-export function baseline(w: World, except: FieldKey[] = []): { args: string[]; env: Record<string, string> } {
+// The grammar itself says which command takes which input: a command takes a field when it has
+// the option the field table generated for it. Matching the help text as well as the flag keeps
+// kubeconfig's own --context (a flag of that command, not the kube-context field) apart.
+const PROGRAM = buildProgram(async () => {});
+const TAKES: ReadonlyMap<string, ReadonlySet<FieldKey>> = new Map(
+  PROGRAM.commands.map((c) => [c.name(), new Set(FIELDS.filter((f) => f.flag && c.options.some((o) => o.long === f.flag && o.description.startsWith(f.help))).map((f) => f.key))]),
+);
+
+/** The fields `command` takes (flags, and so the variables and config keys it reads for them). */
+export function fieldsOf(command: string): ReadonlySet<FieldKey> {
+  const taken = TAKES.get(command);
+  if (!taken) throw new Error(`no command ${command} in the program`);
+  return taken;
+}
+
+/** The command a field is exercised through: `check` when it takes it, else the first command that does. */
+export function commandFor(key: FieldKey): string {
+  const order = ['check', ...[...TAKES.keys()].filter((c) => c !== 'check')];
+  const command = order.find((c) => TAKES.get(c)!.has(key));
+  if (!command) throw new Error(`no command takes ${key}`);
+  return command;
+}
+
+/** The commands the malformed-input properties run (each needs its own baseline proof). */
+export function commandsUsed(): string[] {
+  return [...new Set(FIELDS.filter((f) => f.flag).map((f) => commandFor(f.key)))];
+}
+
+/**
+ * The environment of a CI job giving `command` every input it takes, valid (secrets as files, by
+ * flag), minus `except`. Inputs the command does not take are left out: a flag it does not know
+ * is a usage error, and a variable it ignores would prove nothing.
+ */
+export function baseline(w: World, except: FieldKey[] = [], command = 'check'): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { CI: 'true', NO_COLOR: '1', HOME: w.dir, DIRLINK_STATE_DIR: join(w.dir, 'state') };
   const args: string[] = [];
+  const taken = fieldsOf(command);
   const skip = new Set<FieldKey>([...except, 'keycloakClientId', 'keycloakClientSecret', 'startTls', 'restart']);
   for (const [key, value] of Object.entries(w.valid) as [FieldKey, string][]) {
-    if (skip.has(key)) continue;
+    if (skip.has(key) || !taken.has(key)) continue;
     const f = FIELD_BY_KEY[key];
     if (f.type === 'secret') args.push(f.flag!, value);
     else env[f.env!] = value;
@@ -203,16 +238,21 @@ export function nest(configKey: string, value: unknown): Record<string, unknown>
 /** How an error must name the field for this source: its flag, its variable or its config key. */
 export function originOf(f: Field, source: Source): string {
   if (source === 'flag') return f.flag!;
+  if (source === 'alias') return f.alias!;
   if (source === 'env') return f.env!;
   return f.configKey!;
 }
 
-/** The arguments and environment that give `field` the raw `value` through `source`. */
+/** The arguments and environment that give `field` the raw `value` through `source`, on the command that takes it. */
 export function withValue(w: World, key: FieldKey, value: string, source: Source, o: { json?: boolean; format?: 'yaml' | 'json'; equals?: boolean } = {}): { args: string[]; env: Record<string, string> } {
   const f = FIELD_BY_KEY[key];
-  const { args, env } = baseline(w, [key]);
-  const cmd = ['check', '--non-interactive', ...(o.json ? ['--json'] : [])];
-  if (source === 'flag') return { args: [...cmd, ...args, ...(o.equals ? [`${f.flag}=${value}`] : [f.flag!, value])], env };
+  const command = commandFor(key);
+  const { args, env } = baseline(w, [key], command);
+  const cmd = [command, '--non-interactive', ...(o.json ? ['--json'] : [])];
+  if (source === 'flag' || source === 'alias') {
+    const flag = originOf(f, source);
+    return { args: [...cmd, ...args, ...(o.equals ? [`${flag}=${value}`] : [flag, value])], env };
+  }
   if (source === 'env') return { args: [...cmd, ...args], env: { ...env, [f.env!]: value } };
   return { args: [...cmd, ...args, '--config', configFile(w, nest(f.configKey!, value), o.format ?? 'yaml')], env };
 }

@@ -17,6 +17,15 @@ export interface Targets {
 export const CONTROLS = ['\u0000', '\u0001', '\u0007', '\b', '\u001b', '\u001b[2J', '\u007f', '\n', '\r', '\t', '\v', '\f', '\u0085', '\u009b'];
 const control = fc.constantFrom(...CONTROLS);
 
+/**
+ * Characters that show as nothing or reorder what is shown (zero-width, bidi controls, soft hyphen,
+ * line and paragraph separators): a value carrying one is not the value a person sees.
+ */
+export const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u2028', '\u2029'];
+const invisible = fc.constantFrom(...INVISIBLES);
+/** What a paste brings into the middle of a value: spaces of every script, tabs, newlines. */
+const blank = fc.constantFrom(' ', '\u00a0', '\u3000', '\u2028', '\t', '\n');
+
 /** Non-ASCII look-alikes that a copy from a chat, a PDF or a word processor brings in. */
 const CONFUSABLE: Record<string, string[]> = {
   a: ['\u0430', '\u0251'], c: ['\u0441', '\u03f2'], d: ['\u0501', '\u217e'], e: ['\u0435', '\u0117'], i: ['\u0456', '\u0131'],
@@ -80,7 +89,7 @@ export function ldapUrl(t: Targets): fc.Arbitrary<string> {
     fc.tuple(fc.constantFrom(' ', ',', ';', ', ', '\n', '|'), fc.constantFrom('ldap://', 'ldaps://')).map(([sep, s]) => `${s}${rec}${sep}${s}127.0.0.1:636`),
     // hosts
     fc.tuple(fc.constantFrom('ldap://', 'ldaps://', ''), fc.constantFrom('', '-dc1', 'dc 1', 'dc1..corp', 'dc$1', 'user@dc1', 'cn=admin@127.0.0.1', '[::1', '[zz::1]', '[::1]]', '.', '..', 'dc1%00',
-      `${'a'.repeat(64)}.corp`, `${'abc.'.repeat(70)}corp`, 'dc1.corp.example\\', '"dc1"', "'dc1'", '<dc1>', 'dc1.*', '*')).map(([s, h]) => `${s}${h}${s ? ':389' : ''}`).filter((v) => v !== ''),
+      `${'a'.repeat(64)}.corp`, `${'abc.'.repeat(70)}corp`, 'dc1-.corp', 'dc1.corp.example\\', '"dc1"', "'dc1'", '<dc1>', 'dc1.*', '*')).map(([s, h]) => `${s}${h}${s ? ':389' : ''}`).filter((v) => v !== ''),
     // look-alikes, control characters, length
     confuse('ldap://dc1.corp.example:389', 'ldapco:/.'),
     confuse(`ldaps://localhost:636`, 'ldapsoc:/.'),
@@ -109,6 +118,8 @@ export function httpUrl(t: Targets): fc.Arbitrary<string> {
     spoilInside(`https://${rec}/auth`, fc.constantFrom(' ', '\u00a0', '\u3000', '\u2028', '\t', '\n')),
     long(fc.constantFrom('a', 'https://', '/..')).map((s) => `https://${s}/${s}`).filter((s) => s.length > 300).map((s) => `${s}?`),
     fc.constantFrom(' ', '\t\t', 'keycloak.example', '127.0.0.1:8080', 'localhost'),
+    // what is malformed in any http(s) URL (the checks it shares with the SCIM URL and redirect URI)
+    malformedUrl(t, '/auth'),
   );
 }
 
@@ -187,13 +198,19 @@ export function realm(): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom('run ai', 'run/ai', 'runai/', '/runai', 'run\\ai', 'run?ai', 'run#ai', 'run%20ai', '%', 'master realm', 'run\u00a0ai', 'run\u3000ai', 'run\u2028ai', ' ', '\t', 'a/b/c'),
     spoilInside('runai'),
+    spoilInside('runai', invisible),
     fc.integer({ min: 256, max: 100_000 }).map((n) => 'r'.repeat(n)),
   );
 }
 
-/** Names that must not be empty nor carry control characters (users, client ids, contexts...). */
+/** Names that must not be empty nor carry control or invisible characters (users, client ids, contexts...). */
 export function name(example: string): fc.Arbitrary<string> {
-  return fc.oneof(fc.constantFrom(' ', '\t', '\u00a0', '\u3000', '  \u2028  '), spoilInside(example), spoilInside(`${example}-x`, control));
+  return fc.oneof(
+    fc.constantFrom(' ', '\t', '\u00a0', '\u3000', '  \u2028  ', '\u200b', '\u202e'),
+    spoilInside(example),
+    spoilInside(`${example}-x`, control),
+    spoilInside(example, invisible),
+  );
 }
 
 export function k8sLabel(example: string): fc.Arbitrary<string> {
@@ -208,6 +225,95 @@ export function k8sSubdomain(example: string): fc.Arbitrary<string> {
     spoilInside(example),
     fc.integer({ min: 254, max: 50_000 }).map((n) => 'a'.repeat(n)),
     junk.filter((s) => !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.trim())),
+  );
+}
+
+const AUTH_FLOWS = ['remote-browser', 'cli'];
+/** Anything that is not remote-browser or cli once trimmed and lower-cased (the case and surrounding spaces are forgiven). */
+export function authFlow(): fc.Arbitrary<string> {
+  return fc
+    .oneof(
+      fc.constantFrom('remote_browser', 'remotebrowser', 'remote browser', 'Remote Browser', 'remote-browse', 'remote-browsers', 'remote--browser', 'remote-brower', 'browser', 'remote', 'local-browser',
+        'device', 'device-code', 'auth-code', 'authorization_code', 'password', 'kubectl', 'oidc', 'runai', 'cli,remote-browser', 'remote-browser|cli', 'cli/remote-browser', 'cli remote-browser',
+        'c li', 'cl i', 'cli-', '-cli', '--cli', 'cli.', '"cli"', "'cli'", '<cli>', 'cli=true', 'true', '0', '1', '-', 'none', ' ', '\t', '\u00a0'),
+      fc.constantFrom(...AUTH_FLOWS).chain((v) => fc.oneof(spoilInside(v), spoilInside(v, invisible), spoilInside(v, blank), confuse(v))),
+      fc.constantFrom(...AUTH_FLOWS).map((v) => v.toUpperCase().replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))),
+      long(fc.constantFrom('cli', 'remote-browser', '-')),
+      junk,
+    )
+    .filter((s) => !AUTH_FLOWS.includes(s.trim().toLowerCase()));
+}
+
+const badHttpPort = fc.oneof(
+  fc.integer({ min: 65_536, max: 999_999_999 }).map(String),
+  fc.integer({ min: -70_000, max: 0 }).map(String),
+  fc.constantFrom('', '0', '00', '000', 'http', '80a', '8 0', '\uff18\uff10', '0x50', '1e3', '443.0', '+443', ':443', '443:80'),
+);
+const badHost = fc.constantFrom('', '-kc.example', 'kc-.example', 'kc..example', '.kc.example', 'kc_$.example', 'kc .example', 'kc%2eexample', '%00.example', '[::1', '[zz::1]', '[::1]]', '256.1.1.1', '1.2.3.256',
+  `${'a'.repeat(64)}.example`, `${'abc.'.repeat(70)}example`, `${'deadbeef'.repeat(9)}`, '*.example', 'kc.example\\', '"kc.example"', '<kc.example>', '.', '..', 'kc!.example', 'kc,example', 'kc;example');
+
+/**
+ * Absolute http(s) URLs that are malformed whatever the path (which is `path`): a wrong or
+ * mangled scheme, credentials, a fragment, a bad host or port, a look-alike letter, a space or a
+ * control or invisible character inside, a second URL, sheer length — or no URL at all.
+ */
+export function malformedUrl(t: Targets, path: string): fc.Arbitrary<string> {
+  const rec = `127.0.0.1:${t.httpPort}`;
+  const host = fc.constantFrom(rec, 'runai.example.com');
+  const scheme = fc.constantFrom('http://', 'https://');
+  return fc.oneof(
+    // schemes: other ones, and http(s) mangled in ways the WHATWG parser would quietly repair
+    fc.tuple(fc.constantFrom('ftp://', 'file://', 'ws://', 'wss://', 'ldap://', 'htp://', 'httpss://', 'hxxps://', 'javascript:', 'data:text/html,', 'urn:', 'runai://', 'kubectl://',
+      'http//', 'https//', 'http;//', 'https:/', 'http:/', 'https:', 'http:', 'https:\\\\', 'http:\\/', 'https:///', 'http:////', 'https//:', ':/', '//', '://', 'https\uff1a//', 'https:\u2215\u2215'), host)
+      .map(([s, h]) => `${s}${h}${path}`),
+    // credentials, fragments (an empty "#" too), hosts, ports
+    fc.tuple(scheme, fc.constantFrom('admin:secret@', 'admin@', ':pw@', 'a%40b:c@', '@', 'user:@'), host).map(([s, c, h]) => `${s}${c}${h}${path}`),
+    fc.tuple(scheme, host, fc.constantFrom('#', '#x', '#/oauth-code', '#code=1', '?x=1#y')).map(([s, h, f]) => `${s}${h}${path}${f}`),
+    fc.tuple(scheme, badHost).map(([s, h]) => `${s}${h}${path}`),
+    fc.tuple(scheme, fc.constantFrom('127.0.0.1', 'runai.example.com', '[::1]'), badHttpPort).map(([s, h, p]) => `${s}${h}:${p}${path}`),
+    // no URL at all: relative, host without scheme, blank
+    fc.constantFrom(path, path.slice(1), `./${path.slice(1)}`, `//runai.example.com${path}`, `runai.example.com${path}`, `${rec}${path}`, `localhost:8080${path}`, '?code=x', '#', ' ', '\t', 'https://', 'http://'),
+    // pasted twice, or two of them
+    fc.tuple(scheme, scheme, host).map(([a, b, h]) => `${a}${b}${h}${path}`),
+    fc.tuple(fc.constantFrom(' ', ',', ';', '\n', '|'), scheme, host).map(([sep, s, h]) => `${s}${h}${path}${sep}${s}${h}${path}`),
+    // look-alikes, spaces and controls and invisibles inside, length
+    confuse(`https://runai.example.com${path}`, 'aeiopcnmrstuxy.:'),
+    spoilInside(`http://${rec}${path}`),
+    spoilInside(`https://runai.example.com${path}`, blank),
+    spoilInside(`https://runai.example.com${path}`, invisible),
+    long(fc.constantFrom('a', 'ab.', 'x-')).map((h) => `https://${h}${path}`),
+    junk.filter((s) => !/^https?:\/\//i.test(s.trim())),
+  );
+}
+
+/** redirect-uri: an absolute http(s) URL Keycloak can match exactly; a path (/realms/... too) and a query are fine. */
+export function redirectUri(t: Targets): fc.Arbitrary<string> {
+  return malformedUrl(t, '/oauth-code');
+}
+
+/** A SCIM base URL: malformed ones, and well-formed ones Entra cannot use (with /Users, a query). */
+export function scimUrl(t: Targets): fc.Arbitrary<string> {
+  const rec = `127.0.0.1:${t.httpPort}`;
+  return fc.oneof(
+    malformedUrl(t, '/scim/v2'),
+    fc.tuple(fc.constantFrom('http://', 'https://'), fc.constantFrom(rec, 'app.example.com'), fc.constantFrom('/scim/v2/Users', '/scim/v2/users/', '/Users', '/scim/v2?x=1', '/scim/v2?', '/scim/v2/Users?filter=userName%20eq%20%22x%22'))
+      .map(([s, h, p]) => `${s}${h}${p}`),
+  );
+}
+
+/** Not a DNS domain of two or more labels (the right-hand side of a UPN). */
+export function domain(): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom('example', 'localhost', 'com', '.com', 'example.', 'example.com.', 'example..com', '.example.com', '-example.com', 'example-.com', 'example.-com', 'exa_mple.com', 'exa mple.com', 'example,com',
+      'example;com', 'user@example.com', '@@example.com', 'example.com@', '@', 'https://example.com', 'example.com/x', 'example.com:443', '*.example.com', 'example.*', '[::1]', '127.0.0.1', '10.0.0.1',
+      'example.123', 'corp.1', '"example.com"', "'example.com'", '<example.com>', 'example.c\u00f6m', 'b\u00fccher.example', 'wor\u212a.example.com', 'example.\u212aom', 'example\uff0ecom', 'example\u3002com',
+      `${'a'.repeat(64)}.com`, `${'abc.'.repeat(64)}com`, 'example.com,example.org', 'example.com example.org', ' ', '\t'),
+    confuse('corp.example.com', 'aeiopcmrstx.'),
+    spoilInside('corp.example.com'),
+    spoilInside('corp.example.com', blank),
+    spoilInside('corp.example.com', invisible),
+    long(fc.constantFrom('a', 'ab.', 'x-')).map((s) => `${s}.com`),
+    junk.filter((s) => !/^@?[a-z0-9.-]+$/i.test(s.trim())),
   );
 }
 
@@ -231,13 +337,20 @@ export function kindFor(key: FieldKey, t: Targets): fc.Arbitrary<string> | undef
     case 'emailAttribute': return attribute();
     case 'vendor': return vendor();
     case 'ldapTimeout':
-    case 'rolloutTimeout': return duration();
+    case 'rolloutTimeout':
+    case 'scimTimeout': return duration();
     case 'realm': return realm();
     case 'keycloakUser': return name('admin');
     case 'keycloakClientId': return name('dirlink-client');
     case 'federationName': return name('ldap');
     case 'context': return name('fuzz');
     case 'verifyUser': return name('alice');
+    case 'cliClientId': return name('runai-cli');
+    case 'kubeconfigUser': return name('runai-authenticated-user');
+    case 'authFlow': return authFlow();
+    case 'redirectUri': return redirectUri(t);
+    case 'scimUrl': return scimUrl(t);
+    case 'scimTestDomain': return domain();
     case 'namespace': return k8sLabel('runai-backend');
     case 'deployment': return k8sSubdomain('runai-backend-deployment');
     case 'caFile':
@@ -245,7 +358,8 @@ export function kindFor(key: FieldKey, t: Targets): fc.Arbitrary<string> | undef
     case 'bindPassword':
     case 'keycloakPassword':
     case 'keycloakClientSecret':
-    case 'verifyPassword': return path(t);
+    case 'verifyPassword':
+    case 'scimToken': return path(t);
     default: return undefined;
   }
 }

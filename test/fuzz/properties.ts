@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS, type Field } from '../../src/inputs/fields.js';
-import { baseline, dirlink, expectRefused, originOf, startWorld, withValue, type Source, type World } from './harness.js';
+import { baseline, commandsUsed, dirlink, expectRefused, originOf, startWorld, withValue, type Source, type World } from './harness.js';
 import { kindFor } from './malformed.js';
 
 /** Values per input and source: issue 7 asks for at least 200. */
@@ -12,8 +12,19 @@ export const RUNS = 200;
 
 /** The inputs a source can carry: a secret's variable holds the secret itself (any text is a password), its flag and key name a file. */
 export function fieldsFor(source: Source): Field[] {
-  return FIELDS.filter((f) => f.type !== 'boolean' && (source === 'flag' ? f.flag : source === 'env' ? f.env && f.type !== 'secret' : f.configKey));
+  return FIELDS.filter((f) => f.type !== 'boolean' && (source === 'flag' ? f.flag : source === 'alias' ? f.alias : source === 'env' ? f.env && f.type !== 'secret' : f.configKey));
 }
+
+/**
+ * What each command's baseline must do with every input valid: end with the exit code of the
+ * first network step it reaches, having reached that step's recorder. A command the properties
+ * use without an entry here fails its baseline test, so a new command gets one.
+ */
+const REACHES: Record<string, { code: number; recorder: 'ldap' | 'http'; why: string }> = {
+  check: { code: 3, recorder: 'ldap', why: 'the LDAP check is its first step' },
+  kubeconfig: { code: 4, recorder: 'http', why: 'with Keycloak credentials it logs in to check the realm and client' },
+  'scim-check': { code: 7, recorder: 'http', why: 'the Test Connection query goes to the SCIM URL' },
+};
 
 /** A fresh world of recorders for one test file, with its baseline proven to reach them. */
 export function useWorld(): () => World {
@@ -24,12 +35,14 @@ export function useWorld(): () => World {
   afterAll(async () => {
     await w?.close();
   });
-  it('baseline: with every input valid, the check reaches the recorders (so a zero count means something)', async () => {
-    const { args, env } = baseline(w!);
-    const before = { ldap: w!.ldap.count(), traffic: w!.traffic() };
-    const r = await dirlink(['check', '--non-interactive', ...args], env);
-    expect(r.code, r.stderr + r.stdout).toBe(3);
-    expect(w!.ldap.count()).toBeGreaterThan(before.ldap);
+  it.each(commandsUsed())('baseline: with every input it takes valid, %s reaches the recorders (so a zero count means something)', async (command) => {
+    const expected = REACHES[command];
+    expect(expected, `no baseline expectation for ${command}`).toBeDefined();
+    const { args, env } = baseline(w!, [], command);
+    const before = { recorder: w![expected!.recorder].count(), traffic: w!.traffic() };
+    const r = await dirlink([command, '--non-interactive', ...args], env);
+    expect(r.code, `${expected!.why}: ${r.stderr}${r.stdout}`).toBe(expected!.code);
+    expect(w![expected!.recorder].count()).toBeGreaterThan(before.recorder);
     expect(w!.traffic()).toBeGreaterThan(before.traffic);
   });
   return () => w!;

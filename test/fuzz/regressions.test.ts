@@ -14,7 +14,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function refused(key: Parameters<typeof withValue>[1], value: string, source: 'flag' | 'env' | 'config', origin: string) {
+async function refused(key: Parameters<typeof withValue>[1], value: string, source: 'flag' | 'alias' | 'env' | 'config', origin: string) {
   const { args, env } = withValue(w, key, value, source);
   const before = w.traffic();
   const r = await dirlink(args, env);
@@ -304,5 +304,128 @@ describe('an empty --config', () => {
     const before = w.traffic();
     const r = await dirlink([...args, '--config', ''], env);
     expectRefused(r, { origin: '--config', trafficBefore: before, traffic: w.traffic() });
+  });
+});
+
+describe('a value given by an alias is named by the alias that was typed', () => {
+  it.each([
+    ['scimUrl', '--url', 'ftp://app.example.com/scim/v2', '--scim-url'],
+    ['scimTimeout', '--timeout', '5y', '--scim-timeout'],
+  ] as const)('%s given by %s', async (key, alias, value, flag) => {
+    const r = await refused(key, value, 'alias', alias);
+    // the error named --scim-url for a value typed as --url
+    expect(r.stderr).not.toContain(flag);
+  });
+});
+
+describe('redirect URI: the URL typed is the URL Keycloak compares, nothing the parser would rewrite', () => {
+  it.each([
+    ['https://runai.example.com/oauth\n-code', 'env', 'DIRLINK_REDIRECT_URI', /without spaces/],
+    ['https://runai.example.com/oauth code', 'flag', '--redirect-uri', /without spaces/],
+    ['https://runai.example.com/oauth\u0000-code', 'config', 'researcher.redirectUri', /not plain ASCII/],
+    ['https://runai.example.com/oauth\u202e-code', 'flag', '--redirect-uri', /not plain ASCII/],
+    ['https://\u0433unai.example.com/oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /not plain ASCII/],
+    ['https://runai.example.com:0/oauth-code', 'flag', '--redirect-uri', /port "0"/],
+    ['https://runai.example.com:/oauth-code', 'config', 'researcher.redirectUri', /port ""/],
+    ['http:/runai.example.com/oauth-code', 'flag', '--redirect-uri', /must start with http:\/\//],
+    ['https:\\\\runai.example.com\\oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /must start with https:\/\//],
+    ['https://runai.example.com/oauth-code#', 'flag', '--redirect-uri', /fragment/],
+    ['https://@runai.example.com/oauth-code', 'config', 'researcher.redirectUri', /credentials/],
+    ['https://-kc.example/oauth-code', 'flag', '--redirect-uri', /not a valid host name/],
+    ['https://kc%2eexample/oauth-code', 'env', 'DIRLINK_REDIRECT_URI', /not a valid host name/],
+    ['https://https://runai.example.com/oauth-code', 'flag', '--redirect-uri', /"\:\/\/" twice/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('redirectUri', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+  it('a path of any kind and a query are still a valid redirect URI, kept as typed', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    for (const uri of ['https://runai.example.com/realms/runai/x', 'http://127.0.0.1:8080/oauth-code?next=https://x.example/', 'https://[::1]:8443/cb', 'https://RUNAI.example.com/oauth-code'])
+      expect(validators.redirectUri(` ${uri} `)).toEqual({ ok: true, value: uri });
+  });
+});
+
+describe('Keycloak URL: what the parser repaired or dropped is refused too (the checks it shares with the redirect URI)', () => {
+  it.each([
+    ['https:/keycloak.example', 'flag', '--keycloak-url', /must start with https:\/\//],
+    ['https:keycloak.example/auth', 'env', 'DIRLINK_KEYCLOAK_URL', /must start with https:\/\//],
+    ['https://keycloak.example/auth?', 'config', 'keycloak.url', /query/],
+    ['https://keycloak.example#', 'flag', '--keycloak-url', /fragment/],
+    ['https://@keycloak.example', 'env', 'DIRLINK_KEYCLOAK_URL', /credentials/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('keycloakUrl', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+});
+
+describe('SCIM URL: the checks of the Keycloak URL, not the parser\'s repairs', () => {
+  it.each([
+    [`https://${'deadbeef'.repeat(9)}/scim/v2`, 'flag', '--scim-url', /not a valid host name/],
+    ['https://app.example.com:0/scim/v2', 'alias', '--url', /port "0"/],
+    ['https://[::1]:00/scim/v2', 'config', 'scim.url', /port "00"/],
+    ['https://app.exa\tmple.com/scim/v2', 'env', 'DIRLINK_SCIM_URL', /without spaces/],
+    ['https://app.exam\u03c1le.com/scim/v2', 'config', 'scim.url', /not plain ASCII/],
+    ['https://app.example.com/scim/v\u001b2', 'flag', '--scim-url', /not plain ASCII/],
+    ['http://https://app.example.com/scim/v2', 'alias', '--url', /"\:\/\/" twice/],
+    ['https:///app.example.com/scim/v2', 'env', 'DIRLINK_SCIM_URL', /has no host/],
+    ['https://app.example.com/scim/v2?', 'flag', '--scim-url', /query/],
+    ['https://app.example.com/scim/v2#', 'config', 'scim.url', /fragment/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('scimUrl', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+});
+
+describe('SCIM test domain: a DNS name as typed, not an address', () => {
+  it.each([
+    ['wor\u212a.example.com', 'flag', '--scim-test-domain', /not plain ASCII/],
+    ['example.\u212aom', 'env', 'DIRLINK_SCIM_TEST_DOMAIN', /not plain ASCII/],
+    ['10.0.0.1', 'config', 'scim.testDomain', /ends in a number/],
+    ['corp.1', 'flag', '--scim-test-domain', /ends in a number/],
+  ] as const)('%j (%s)', async (value, source, origin, reason) => {
+    const r = await refused('scimTestDomain', value, source, origin);
+    expect(r.stderr).toMatch(reason);
+  });
+  it('digits elsewhere, upper case and a leading @ are still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.domain('@Corp1.3com.Example.COM')).toEqual({ ok: true, value: 'corp1.3com.example.com' });
+  });
+});
+
+describe('names and the realm refuse invisible characters (zero-width, bidi marks, line separators)', () => {
+  it.each([
+    ['kubeconfigUser', 'runai-\u200bauthenticated-user', 'flag', '--user-name', '\\u200b'],
+    ['kubeconfigUser', 'runai\u2028user', 'config', 'researcher.userName', '\\u2028'],
+    ['cliClientId', 'runai-cli\u202e', 'env', 'DIRLINK_CLI_CLIENT_ID', '\\u202e'],
+    ['cliClientId', '\u200b', 'flag', '--client-id', '\\u200b'],
+    ['keycloakUser', 'ad\u00admin', 'env', 'DIRLINK_KEYCLOAK_USER', '\\u00ad'],
+    ['verifyUser', 'ali\u200dce', 'config', 'verify.user', '\\u200d'],
+    ['context', 'fu\ufeffzz', 'flag', '--context', '\\ufeff'],
+    ['realm', 'run\u200eai', 'env', 'DIRLINK_REALM', '\\u200e'],
+  ] as const)('%s %j (%s)', async (key, value, source, origin, escaped) => {
+    const r = await refused(key, value, source, origin);
+    // named, and shown escaped: raw, the message would point at nothing visible
+    expect(r.stderr).toContain(`invisible character "${escaped}"`);
+  });
+  it('a name in any script is still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.nonEmpty(' Jürgen Müller-Łukasz 山田 ')).toEqual({ ok: true, value: 'Jürgen Müller-Łukasz 山田' });
+  });
+});
+
+describe('host names: no label ends with "-"', () => {
+  it.each([
+    ['redirectUri', 'https://runai-.example.com/oauth-code', 'flag', '--redirect-uri'],
+    ['scimUrl', 'https://app.example-/scim/v2', 'env', 'DIRLINK_SCIM_URL'],
+    ['keycloakUrl', 'https://kc-.example', 'config', 'keycloak.url'],
+    ['ldapUrl', 'ldaps://dc1-.corp.example:636', 'flag', '--ldap-url'],
+  ] as const)('%s %s (%s)', async (key, value, source, origin) => {
+    const r = await refused(key, value, source, origin);
+    expect(r.stderr).toMatch(/is not a valid host name/);
+  });
+  it('"-" inside a label, "_" (AD service names) and a 63-character label are still fine', async () => {
+    const { validators } = await import('../../src/inputs/validate.js');
+    expect(validators.ldapUrl(`ldap://_ldap._tcp.dc-1.corp.example`)).toMatchObject({ ok: true });
+    expect(validators.httpUrl(`https://${'a'.repeat(63)}.example`)).toMatchObject({ ok: true });
   });
 });
