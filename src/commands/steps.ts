@@ -5,7 +5,7 @@ import type { Settings } from '../inputs/resolve.js';
 import type { KeycloakPort } from '../keycloak/types.js';
 import type { KubePort, RolloutState } from '../kubernetes/index.js';
 import { ldapErrorFromReport } from '../ldap/probe.js';
-import type { LayerResult, ProbeReport } from '../ldap/types.js';
+import type { LayerResult, ProbeReport, UserPreview } from '../ldap/types.js';
 import type { Deps } from './context.js';
 
 const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
@@ -13,6 +13,12 @@ const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 100
 function layerLine(l: LayerResult): string {
   const mark = { ok: '✔', warn: '!', fail: '✖', skipped: '-' }[l.status];
   return `${mark} ${l.id.padEnd(10)} ${l.message}${l.status === 'skipped' ? '' : ` (${fmtMs(l.ms)})`}`;
+}
+
+/** One user as Keycloak will show it: username, email, first | last name, DN, and what is wrong with it. */
+function previewRow(p: UserPreview): string {
+  const names = `${p.firstName ?? '-'} | ${p.lastName ?? '-'}`;
+  return `    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${names.padEnd(28)} ${p.dn}${p.disabled ? '  (disabled)' : ''}`;
 }
 
 /**
@@ -26,8 +32,11 @@ export async function checkDirectory(s: Settings, deps: Deps, json?: Record<stri
   const report = await deps.ldap.probe(s.ldap, { onLayer: (l) => step.progress(`${l.id} ${l.status}`), signal: deps.signal });
   if (json) json.ldap = report;
   const u = report.users;
-  const summary = u ? `${u.capped ? `more than ${u.count}` : u.count} users under ${s.ldap.usersDn}` : 'checked';
-  step.done(report.ok ? (report.warnings.length || report.layers.some((l) => l.status === 'warn') ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
+  const warned = report.warnings.length || report.layers.some((l) => l.status === 'warn');
+  // the size is a fact, not a problem: a warning says what it is about, below
+  const warnings = warned ? `; ${report.warnings.length || 1} warning${report.warnings.length === 1 ? '' : 's'} below` : '';
+  const summary = u ? `${u.capped ? `more than ${u.count}` : u.count} users under ${s.ldap.usersDn}${warnings}` : 'checked';
+  step.done(report.ok ? (warned ? 'warn' : 'ok') : 'fail', report.ok ? summary : 'failed');
   for (const l of report.layers) {
     if (l.status === 'skipped' && report.ok) continue;
     r.info(layerLine(l));
@@ -37,9 +46,14 @@ export async function checkDirectory(s: Settings, deps: Deps, json?: Record<stri
   for (const w of report.warnings) if (!shown.has(w)) r.warn(w);
   if (u && u.sample.length && report.ok) {
     r.info(`users as Keycloak will see them (${Math.min(u.sample.length, 5)} of ${u.capped ? `${u.count}+` : u.count}): username, email, first | last name, DN`);
-    for (const p of u.sample.slice(0, 5)) {
-      const names = `${p.firstName ?? '-'} | ${p.lastName ?? '-'}`;
-      r.info(`    ${(p.username ?? '(no username)').padEnd(20)} ${(p.email ?? '(no email)').padEnd(32)} ${names.padEnd(28)} ${p.dn}${p.disabled ? '  (disabled)' : ''}`);
+    for (const p of u.sample.slice(0, 5)) r.info(previewRow(p));
+    // the problem accounts the targeted searches found, wherever they are in the directory
+    const problems = [u.problems.withoutUsername, u.problems.withoutEmail, u.problems.disabled].filter((c) => c !== undefined);
+    const rows = [...new Map(problems.flatMap((c) => c.users).map((p) => [p.dn, p])).values()];
+    if (rows.length) {
+      const more = problems.some((c) => c.capped) ? ' (more exist: see the warnings)' : '';
+      r.info(`accounts to look at (${Math.min(rows.length, 10)} of ${rows.length}${more}):`);
+      for (const p of rows.slice(0, 10)) r.info(previewRow(p));
     }
   }
   if (!report.ok) throw ldapErrorFromReport(report)!;

@@ -1,9 +1,10 @@
 // Layer 8: are the username and email attributes on the users found? When they are not, look at
 // one small page of whole entries and suggest the attributes the entries actually carry.
 import type { Session } from './connect.js';
+import { splitDn } from './dn.js';
 import { attr } from './rootdse.js';
 import type { Outcome } from './runner.js';
-import type { UserRef, UserStats, Vendor } from './types.js';
+import type { ProblemCheck, UserRef, UserStats, Vendor } from './types.js';
 import { fail } from './util.js';
 
 const USERNAME_PREFS: Record<'ad' | 'other', string[]> = { ad: ['sAMAccountName', 'userPrincipalName', 'uid', 'cn'], other: ['uid', 'sAMAccountName', 'cn', 'mail'] };
@@ -42,16 +43,39 @@ export async function suggestAttributes(session: Session, base: string, filter: 
 const carriedText = (s: Suggestion) => Object.keys(s.carried).slice(0, 25).join(', ');
 
 /** "e.g. carol, dave" (usernames, else DNs) for a warning: who to fix, not only how many. */
-export function who(users: UserRef[], total: number): string {
+export function who(users: UserRef[], total: number, capped = false): string {
   const names = users.slice(0, 5).map((x) => x.username ?? x.dn);
-  return `${total > names.length ? 'e.g. ' : ''}${names.join(', ')}`;
+  return `${capped || total > names.length ? 'e.g. ' : ''}${names.join(', ')}`;
 }
 
-/** The attributes layer's verdict from the accumulated stats. */
-export function attributesOutcome(u: UserStats, usernameAttribute: string, emailAttribute: string, s: Suggestion | undefined): Outcome {
+/** "2", or "more than 20" when the targeted search stopped at its limit. */
+export const howMany = (c: Pick<ProblemCheck, 'count' | 'capped'>) => (c.capped ? `more than ${c.count}` : String(c.count));
+
+/** "carol, dave" / "e.g. a, b, c, d, e" for the accounts a targeted search found. */
+const named = (c: ProblemCheck) => who(c.users, c.count, c.capped);
+
+/** Where a figure comes from when the server refused the search across the users DN. */
+const windowNote = (c: ProblemCheck, read: number) => (c.error ? ` (among the first ${read} users read only: the search across the users DN failed: ${c.error})` : '');
+
+/** The duplicate detection's reach, said every time it reports: it does not compare the whole directory. */
+function dupScope(u: UserStats): string {
+  const d = u.duplicatesChecked;
+  const values = d.valuesSearched ? ` and, for the ${d.valuesSearched} value(s) the preview shows, across the users DN` : '';
+  return `among the ${d.usersRead} users read${values}${d.error ? `; ${d.error}` : ''}`;
+}
+
+/** Nobody carries the attribute (decided by the caller with one search for a user that does). */
+export interface Missing {
+  username: boolean;
+  email: boolean;
+}
+
+/** The attributes layer's verdict from the preview's figures. */
+export function attributesOutcome(u: UserStats, usernameAttribute: string, emailAttribute: string, s: Suggestion | undefined, none: Missing): Outcome {
   const n = u.count;
   const of = `${n}${u.capped ? '+' : ''}`;
-  if (u.withoutUsername === n) {
+  const p = u.problems;
+  if (none.username) {
     fail({
       code: 'ldap.attributes.username-missing',
       message: `None of the ${of} users found has the username attribute "${usernameAttribute}"`,
@@ -60,7 +84,7 @@ export function attributesOutcome(u: UserStats, usernameAttribute: string, email
       data: { suggested: s?.username, carried: s?.carried },
     });
   }
-  if (u.withoutEmail === n) {
+  if (none.email) {
     fail({
       code: 'ldap.attributes.email-missing',
       message: `None of the ${of} users found has the email attribute "${emailAttribute}"`,
@@ -69,23 +93,46 @@ export function attributesOutcome(u: UserStats, usernameAttribute: string, email
       data: { suggested: s?.email, carried: s?.carried },
     });
   }
-  const warns: { code: string; message: string; field: 'usernameAttribute' | 'emailAttribute'; hint: string }[] = [];
-  if (u.withoutUsername > 0) warns.push({ code: 'ldap.attributes.username-partial', field: 'usernameAttribute', message: `${u.withoutUsername} of ${of} users have no "${usernameAttribute}": Keycloak cannot show or log them in`, hint: `Fill "${usernameAttribute}" on those users, or choose an attribute all users carry.` });
-  if (u.withoutEmail > 0) warns.push({ code: 'ldap.attributes.email-partial', field: 'emailAttribute', message: `${u.withoutEmail} of ${of} users have no "${emailAttribute}" (${who(u.withoutEmailUsers, u.withoutEmail)}): they will have no email in Keycloak`, hint: `Fill "${emailAttribute}" on those users${s?.email && s.email.toLowerCase() !== emailAttribute.toLowerCase() ? `, or use "${s.email}"` : ''}.` });
-  if (u.duplicateUsernames.length) warns.push({ code: 'ldap.attributes.duplicate-usernames', field: 'usernameAttribute', message: `${u.duplicateUsernames.length} username value(s) are shared by several users (e.g. "${u.duplicateUsernames[0]!.username}"): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${usernameAttribute}" unique in the directory, or choose a unique attribute (AD: sAMAccountName).` });
-  if (u.duplicateEmails.length) warns.push({ code: 'ldap.attributes.duplicate-emails', field: 'emailAttribute', message: `${u.duplicateEmails.length} email value(s) are shared by several users (e.g. "${u.duplicateEmails[0]!.email}" on ${u.duplicateEmails[0]!.dns.length} users): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${emailAttribute}" unique, or map email to a unique attribute (AD: userPrincipalName).` });
-  const summary = `"${usernameAttribute}" on ${n - u.withoutUsername} and "${emailAttribute}" on ${n - u.withoutEmail} of ${of} users`;
-  const data: Record<string, unknown> = { withUsername: n - u.withoutUsername, withEmail: n - u.withoutEmail, count: n, capped: u.capped };
+  const warns: { code: string; message: string; field?: 'usernameAttribute' | 'emailAttribute'; hint: string }[] = [];
+  if (p.withoutUsername.count > 0) warns.push({ code: 'ldap.attributes.username-partial', field: 'usernameAttribute', message: `${howMany(p.withoutUsername)} of ${of} users have no "${usernameAttribute}" (${named(p.withoutUsername)}): Keycloak cannot show or log them in${windowNote(p.withoutUsername, u.window)}`, hint: `Fill "${usernameAttribute}" on those users, or choose an attribute all users carry.` });
+  if (p.withoutEmail.count > 0) warns.push({ code: 'ldap.attributes.email-partial', field: 'emailAttribute', message: `${howMany(p.withoutEmail)} of ${of} users have no "${emailAttribute}" (${named(p.withoutEmail)}): they will have no email in Keycloak${windowNote(p.withoutEmail, u.window)}`, hint: `Fill "${emailAttribute}" on those users${s?.email && s.email.toLowerCase() !== emailAttribute.toLowerCase() ? `, or use "${s.email}"` : ''}.` });
+  const holders = (dns: string[], capped: boolean) => `${capped ? 'more than ' : ''}${dns.length} users: ${dns.slice(0, 3).map(rdnValue).join(', ')}${dns.length > 3 ? ', …' : ''}`;
+  if (u.duplicateUsernames.length) {
+    const d = u.duplicateUsernames[0]!;
+    warns.push({ code: 'ldap.attributes.duplicate-usernames', field: 'usernameAttribute', message: `${u.duplicateUsernames.length} username value(s) are shared by several users (e.g. "${d.username}" on ${holders(d.dns, d.capped)}; looked for ${dupScope(u)}): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${usernameAttribute}" unique in the directory, or choose a unique attribute (AD: sAMAccountName).` });
+  }
+  if (u.duplicateEmails.length) {
+    const d = u.duplicateEmails[0]!;
+    warns.push({ code: 'ldap.attributes.duplicate-emails', field: 'emailAttribute', message: `${u.duplicateEmails.length} email value(s) are shared by several users (e.g. "${d.email}" on ${holders(d.dns, d.capped)}; looked for ${dupScope(u)}): Keycloak's user search fails for everyone when it meets them`, hint: `Make "${emailAttribute}" unique, or map email to a unique attribute (AD: userPrincipalName).` });
+  }
+  if (p.disabled && p.disabled.count > 0) {
+    const one = p.disabled.count === 1 && !p.disabled.capped;
+    warns.push({ code: 'ldap.attributes.disabled-accounts', message: `${howMany(p.disabled)} ${one ? 'account is' : 'accounts are'} disabled (${named(p.disabled)}): Keycloak shows ${one ? 'it' : 'them'} disabled and refuses ${one ? 'its' : 'their'} logins${windowNote(p.disabled, u.window)}`, hint: `Nothing to change for accounts meant to be disabled; enable in the directory those who should log in to Run:AI.` });
+  }
+  // what could not be asked, when the users read show no such account: said in the verdict, not a
+  // warning (the directory itself may be fine); with accounts found, their warning says it
+  const kinds: [string, ProblemCheck | undefined][] = [[`users without "${usernameAttribute}"`, p.withoutUsername], [`users without "${emailAttribute}"`, p.withoutEmail], ['disabled accounts', p.disabled]];
+  const unchecked = kinds.filter(([, c]) => c?.error && c.count === 0).map(([what, c]) => `; ${what}: could not check across the users DN (${c!.error}), none among the ${u.window} users read`).join('');
+  const all = (c: ProblemCheck) => (c.count === 0 ? 'all' : `all but ${howMany(c)}`);
+  const summary = `"${usernameAttribute}" on ${all(p.withoutUsername)} and "${emailAttribute}" on ${all(p.withoutEmail)} of ${of} users; no shared username or email ${dupScope(u)}${unchecked}`;
+  const data: Record<string, unknown> = { withUsername: Math.max(0, n - u.withoutUsername), withEmail: Math.max(0, n - u.withoutEmail), count: n, capped: u.capped, duplicatesChecked: u.duplicatesChecked };
   if (s) data.suggestion = s;
   if (!warns.length) return { message: summary, data };
   const first = warns[0]!;
-  return {
+  const out: Outcome = {
     status: 'warn',
     code: first.code,
-    field: first.field,
-    message: warns.length === 1 ? first.message : `${warns.length} problems: ${warns.map((w) => w.message).join('; ')}`,
+    message: `${warns.length === 1 ? first.message : `${warns.length} problems: ${warns.map((w) => w.message).join('; ')}`}${unchecked}`,
     hint: warns.map((w) => w.hint).join(' '),
     data: { ...data, warnings: warns },
     warnings: warns.map((w) => w.message),
   };
+  if (first.field) out.field = first.field;
+  return out;
+}
+
+/** "Erin Shared" for CN=Erin Shared,OU=People,…: a DN's own name, short enough for a message. */
+function rdnValue(dn: string): string {
+  const rdn = splitDn(dn)[0] ?? dn;
+  return rdn.slice(rdn.indexOf('=') + 1).replace(/\\(.)/g, '$1');
 }

@@ -35,7 +35,44 @@ export function userFilter(vendor: Vendor | undefined): string {
  * "alice\0anything" would find alice; no login name contains one (input validation refuses it).
  */
 export function userByAttributeFilter(vendor: Vendor | undefined, attribute: string, value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9-]*$|^\d+(\.\d+)+$/.test(attribute)) throw new Error(`not an attribute name: ${attribute}`);
   if (value.includes('\0')) throw new Error('a login name cannot contain a NUL character');
-  return `(&${userFilter(vendor)}(${attribute}=${escapeFilterValue(value)}))`;
+  return `(&${userFilter(vendor)}(${attributeName(attribute)}=${escapeFilterValue(value)}))`;
+}
+
+/** An attribute name (descriptor or OID) fit to be written into a filter; anything else is refused. */
+function attributeName(attribute: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9-]*$|^\d+(\.\d+)+$/.test(attribute)) throw new Error(`not an attribute name: ${attribute}`);
+  return attribute;
+}
+
+/** The condition "lacks `attribute` altogether": `(!(<attr>=*))`. */
+export function lacking(attribute: string): string {
+  return `(!(${attributeName(attribute)}=*))`;
+}
+
+/** Users that lack `attribute` altogether: `(&<users>(!(<attr>=*)))`. */
+export function usersWithout(vendor: Vendor | undefined, attribute: string): string {
+  return `(&${userFilter(vendor)}${lacking(attribute)})`;
+}
+
+/** Users that carry `attribute`: one such entry is enough to tell "some lack it" from "nobody has it". */
+export function usersWith(vendor: Vendor | undefined, attribute: string): string {
+  return `(&${userFilter(vendor)}(${attributeName(attribute)}=*))`;
+}
+
+/**
+ * AD accounts with ACCOUNTDISABLE (userAccountControl bit 2), by the bitwise-AND matching rule
+ * LDAP_MATCHING_RULE_BIT_AND: the server tests the bit, so only disabled accounts come back.
+ */
+export const AD_DISABLED = '(userAccountControl:1.2.840.113556.1.4.803:=2)';
+export const AD_DISABLED_FILTER = `(&${AD_USER_FILTER}${AD_DISABLED})`;
+
+/**
+ * Users holding any of `values` in `attribute` (one search for every value of the preview, not
+ * one each). Values with a NUL are left out: AD ends an escaped \00 value early (see above).
+ */
+export function usersWithAnyOf(vendor: Vendor | undefined, attribute: string, values: string[]): string {
+  const name = attributeName(attribute);
+  const terms = values.filter((v) => !v.includes('\0')).map((v) => `(${name}=${escapeFilterValue(v)})`);
+  return `(&${userFilter(vendor)}(|${terms.join('')}))`;
 }

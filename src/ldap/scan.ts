@@ -19,6 +19,8 @@ export interface ScanOptions {
   attributes: string[];
   cap: number;
   paging: boolean;
+  /** seconds the server may spend on the search (0 or absent: its own limit) */
+  timeLimit?: number;
 }
 
 export async function scan(session: Session, base: string, o: ScanOptions, onEntry: (e: Entry) => void): Promise<ScanResult> {
@@ -28,7 +30,7 @@ export async function scan(session: Session, base: string, o: ScanOptions, onEnt
   if (!o.paging) {
     // Without the paged-results control ask for one more than the cap: ldapts keeps the entries
     // when the server stops with sizeLimitExceeded because we set the limit.
-    const r = await session.op(client.search(base, { scope: 'sub', filter: o.filter, attributes: o.attributes, sizeLimit: o.cap + 1 }));
+    const r = await session.op(client.search(base, { scope: 'sub', filter: o.filter, attributes: o.attributes, sizeLimit: o.cap + 1, ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}) }));
     references = r.searchReferences.length;
     for (const e of r.searchEntries.slice(0, o.cap)) onEntry(e);
     return { count: Math.min(r.searchEntries.length, o.cap), capped: r.searchEntries.length > o.cap, references };
@@ -37,7 +39,7 @@ export async function scan(session: Session, base: string, o: ScanOptions, onEnt
   // page size (AD stops pages at MaxPageSize, 1000). Smaller pages would fetch up to a page past
   // the cap (pages of 500 read 1,500 entries for a cap of 1,000) and cost a round trip each.
   const pageSize = o.cap + 1;
-  const it = client.searchPaginated(base, { scope: 'sub', filter: o.filter, attributes: o.attributes, paged: { pageSize } })[Symbol.asyncIterator]();
+  const it = client.searchPaginated(base, { scope: 'sub', filter: o.filter, attributes: o.attributes, paged: { pageSize }, ...(o.timeLimit ? { timeLimit: o.timeLimit } : {}) })[Symbol.asyncIterator]();
   for (;;) {
     const page = await session.op(it.next());
     if (page.done) break;

@@ -66,22 +66,61 @@ export interface UserRef {
   username?: string;
 }
 
+/**
+ * One targeted search for a kind of problem account (no email, no username, disabled): run on the
+ * server across the whole users DN, so the accounts are found wherever they are, and bounded by a
+ * size limit or one page (a directory where 15,000 users lack mail returns `limit` + 1 entries).
+ */
+export interface ProblemCheck {
+  /** the filter sent: the user filter and the condition */
+  filter: string;
+  /** 'directory': the search ran; 'window': the server refused it (or found fewer than the users read show: an attribute outside its schema), so the figures come from the users read */
+  scope: 'directory' | 'window';
+  /** accounts found, at most `limit` */
+  count: number;
+  /** more than `limit` accounts match */
+  capped: boolean;
+  limit: number;
+  /** the accounts as Keycloak will show them (at most `limit`) */
+  users: UserPreview[];
+  /** why the server could not be asked ("could not check"); the figures are then the window's */
+  error?: string;
+}
+
+/** An email or username value held by several users. */
+export interface Duplicate {
+  dns: string[];
+  /** 'window': found among the users read; 'directory': a value shown in the preview, searched across the users DN */
+  scope: 'window' | 'directory';
+  /** more users hold it than `dns` lists */
+  capped: boolean;
+}
+
 export interface UserStats {
-  /** users seen, at most `cap` */
+  /** users counted, at most `cap` */
   count: number;
   /** true when there are more than `cap` users (count === cap then) */
   capped: boolean;
   cap: number;
+  /** users read with their attributes (the first ones the server returns, at most SAMPLE_WINDOW): the sample and the duplicates among them come from them */
+  window: number;
+  /** users without the email attribute, found across the users DN: at most problems.withoutEmail.limit (20), more when problems.withoutEmail.capped */
   withoutEmail: number;
+  /** the same for the username attribute */
   withoutUsername: number;
-  duplicateEmails: { email: string; dns: string[] }[];
-  duplicateUsernames: { username: string; dns: string[] }[];
-  /** AD accounts with ACCOUNTDISABLE set */
+  /** shared values among the users read, and the values shown in the preview searched across the users DN */
+  duplicateEmails: ({ email: string } & Duplicate)[];
+  duplicateUsernames: ({ username: string } & Duplicate)[];
+  /** what the duplicate detection covered (it does not compare the whole directory) */
+  duplicatesChecked: { usersRead: number; valuesSearched: number; error?: string };
+  /** AD accounts with ACCOUNTDISABLE set (see problems.disabled) */
   disabled: number;
   /** the first users (at most 20) without the email attribute */
   withoutEmailUsers: UserRef[];
   /** the first disabled accounts (at most 20) */
   disabledUsers: UserRef[];
+  /** the targeted searches; `disabled` on AD only */
+  problems: { withoutEmail: ProblemCheck; withoutUsername: ProblemCheck; disabled?: ProblemCheck };
   sample: UserPreview[];
 }
 
@@ -95,8 +134,10 @@ export interface ProbeReport {
 
 export interface ProbeOptions {
   onLayer?: (l: LayerResult) => void;
-  /** default DEFAULT_CAP (300): the preview stops there ("more than 300"), so its cost does not grow with the directory */
+  /** default DEFAULT_CAP: the count stops there ("more than N"), so its cost does not grow with the directory */
   cap?: number;
+  /** users read with their attributes (the sample, duplicates among them); default SAMPLE_WINDOW, at most `cap` */
+  window?: number;
   /** default 10 */
   sampleSize?: number;
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
-// Layer 6 (users DN exists) and the per-user accumulator of layer 7. The accumulator keeps
-// counters, a small sample and the two maps needed to find duplicates; never the entries.
+// Layer 6 (users DN exists), the accumulator of the users read in layer 7 (counters, a small
+// sample and the two maps that find duplicates among them; never the entries), and the preview's
+// figures put together from it, the count and the targeted searches of problems.ts.
 import type { Entry } from 'ldapts';
 import { rdnAttribute } from '../keycloak/federation.js';
 import type { Session } from './connect.js';
@@ -7,7 +8,8 @@ import { isUnder, looksLikeDn, parentDn, sameDn } from './dn.js';
 import { attr, dataContexts, type RootDse } from './rootdse.js';
 import type { Outcome } from './runner.js';
 import { findCandidates } from './scan.js';
-import type { UserPreview, UserRef, UserStats, Vendor } from './types.js';
+import type { Shared } from './problems.js';
+import type { Duplicate, ProblemCheck, UserPreview, UserRef, UserStats, Vendor } from './types.js';
 import { fail, resultCode, TimeoutError } from './util.js';
 
 const listCandidates = (c: { dn: string; users: number }[]) => c.map((x) => `${x.dn} (${x.users} users)`).join('; ');
@@ -99,7 +101,10 @@ export async function checkUsersDn(session: Session, usersDn: string, root: Root
   return { message: `Users DN ${usersDn} exists` };
 }
 
-/** How many users each "who is affected" list of the preview names (the counts are exact). */
+/**
+ * How many accounts each targeted search for problem accounts returns (one more says "more than
+ * 20"), and how many each "who is affected" list names.
+ */
 export const EXAMPLES = 20;
 
 type Rec = Record<string, unknown>;
@@ -132,15 +137,20 @@ export function keycloakNames(rec: Rec, rdn: string, usernameAttribute: string):
   return out;
 }
 
-/** Accumulates what the preview needs from each user entry. */
+/**
+ * Accumulates what the preview needs from the users read (the window): counters, the sample and
+ * the two maps that find duplicates among them; never the entries.
+ */
 export class UserAccumulator {
+  private read = 0;
   private withoutEmail = 0;
   private withoutUsername = 0;
   private disabled = 0;
   private readonly emails = new Map<string, string[]>();
   private readonly usernames = new Map<string, string[]>();
-  private readonly withoutEmailUsers: UserRef[] = [];
-  private readonly disabledUsers: UserRef[] = [];
+  private readonly withoutEmailUsers: UserPreview[] = [];
+  private readonly withoutUsernameUsers: UserPreview[] = [];
+  private readonly disabledUsers: UserPreview[] = [];
   private readonly rdn: string;
   readonly sample: UserPreview[] = [];
 
@@ -148,7 +158,7 @@ export class UserAccumulator {
     this.rdn = rdnAttribute({ vendor: vendor ?? 'ad', usernameAttribute });
   }
 
-  /** Only what add() reads: each attribute asked for costs parsing on every user scanned. */
+  /** Only what preview() reads: each attribute asked for costs parsing on every user read. */
   static attributes(usernameAttribute: string, emailAttribute: string, vendor: Vendor | undefined): string[] {
     // keycloakNames reads givenName only for an RDN and a username that are both cn, cn otherwise
     const cnRdn = rdnAttribute({ vendor: vendor ?? 'ad', usernameAttribute }).toLowerCase() === 'cn';
@@ -157,48 +167,56 @@ export class UserAccumulator {
     return [...new Set(a)];
   }
 
-  add(e: Entry): void {
+  /** One entry as Keycloak will show it: username and email lower-cased (as Keycloak stores them), names as its mappers fill them. */
+  preview(e: Entry): UserPreview {
     const rec = e as unknown as Rec;
-    // Keycloak stores usernames and emails lower-cased, so that is what collides.
     const username = attr(rec, this.usernameAttribute)[0]?.toLowerCase();
     const email = attr(rec, this.emailAttribute)[0]?.toLowerCase();
-    const ref: UserRef = username ? { dn: e.dn, username } : { dn: e.dn };
-    if (username === undefined || username === '') this.withoutUsername++;
-    else push(this.usernames, username, e.dn);
-    if (email === undefined || email === '') {
-      this.withoutEmail++;
-      if (this.withoutEmailUsers.length < EXAMPLES) this.withoutEmailUsers.push(ref);
-    } else push(this.emails, email, e.dn);
+    const p: UserPreview = { dn: e.dn };
+    if (username) p.username = username;
+    if (email) p.email = email;
+    Object.assign(p, keycloakNames(rec, this.rdn, this.usernameAttribute));
     // AD: userAccountControl bit 2 (ACCOUNTDISABLE); Keycloak's MSAD mapper shows such users disabled
-    const uac = Number(attr(rec, 'userAccountControl')[0]);
-    const isDisabled = this.vendor === 'ad' && Number.isFinite(uac) && (uac & 2) === 2;
-    if (isDisabled) {
-      this.disabled++;
-      if (this.disabledUsers.length < EXAMPLES) this.disabledUsers.push(ref);
+    if (this.vendor === 'ad') {
+      const uac = Number(attr(rec, 'userAccountControl')[0]);
+      p.disabled = Number.isFinite(uac) && (uac & 2) === 2;
     }
-    if (this.sample.length < this.sampleSize) {
-      const p: UserPreview = { dn: e.dn };
-      if (username) p.username = username;
-      if (email) p.email = email;
-      Object.assign(p, keycloakNames(rec, this.rdn, this.usernameAttribute));
-      if (this.vendor === 'ad') p.disabled = isDisabled;
-      this.sample.push(p);
-    }
+    return p;
   }
 
-  result(count: number, capped: boolean, cap: number): UserStats {
+  add(e: Entry): void {
+    const p = this.preview(e);
+    this.read++;
+    if (p.username === undefined) {
+      this.withoutUsername++;
+      if (this.withoutUsernameUsers.length < EXAMPLES) this.withoutUsernameUsers.push(p);
+    } else push(this.usernames, p.username, e.dn);
+    if (p.email === undefined) {
+      this.withoutEmail++;
+      if (this.withoutEmailUsers.length < EXAMPLES) this.withoutEmailUsers.push(p);
+    } else push(this.emails, p.email, e.dn);
+    if (p.disabled) {
+      this.disabled++;
+      if (this.disabledUsers.length < EXAMPLES) this.disabledUsers.push(p);
+    }
+    if (this.sample.length < this.sampleSize) this.sample.push(p);
+  }
+
+  /** What the users read say about one kind of problem: the fallback when the server refuses the targeted search. */
+  fromWindow(kind: 'withoutEmail' | 'withoutUsername' | 'disabled'): { count: number; users: UserPreview[] } {
+    const users = kind === 'withoutEmail' ? this.withoutEmailUsers : kind === 'withoutUsername' ? this.withoutUsernameUsers : this.disabledUsers;
+    return { count: this[kind], users };
+  }
+
+  /** Users read (the window), and how many of them lack the username / email attribute. */
+  get windowStats(): { read: number; withoutEmail: number; withoutUsername: number } {
+    return { read: this.read, withoutEmail: this.withoutEmail, withoutUsername: this.withoutUsername };
+  }
+
+  /** Values shared by several users read, as Keycloak compares them (lower-cased). */
+  windowDuplicates(): { emails: [string, string[]][]; usernames: [string, string[]][] } {
     const dups = (m: Map<string, string[]>) => [...m].filter(([, dns]) => dns.length > 1).slice(0, 100);
-    return {
-      count, capped, cap,
-      withoutEmail: this.withoutEmail,
-      withoutUsername: this.withoutUsername,
-      duplicateEmails: dups(this.emails).map(([email, dns]) => ({ email, dns })),
-      duplicateUsernames: dups(this.usernames).map(([username, dns]) => ({ username, dns })),
-      disabled: this.disabled,
-      withoutEmailUsers: this.withoutEmailUsers,
-      disabledUsers: this.disabledUsers,
-      sample: this.sample,
-    };
+    return { emails: dups(this.emails), usernames: dups(this.usernames) };
   }
 }
 
@@ -206,4 +224,70 @@ function push(m: Map<string, string[]>, key: string, dn: string): void {
   const l = m.get(key);
   if (l) l.push(dn);
   else m.set(key, [dn]);
+}
+
+type Problems = UserStats['problems'];
+
+/** The users the preview shows: the sample rows and the problem accounts found. */
+export function shownUsers(sample: UserPreview[], problems: Problems): UserPreview[] {
+  return [...sample, ...problems.withoutEmail.users, ...problems.withoutUsername.users, ...(problems.disabled?.users ?? [])];
+}
+
+/** The distinct values of `key` among the users shown (already lower-cased by preview()). */
+export function shownValues(users: UserPreview[], key: 'email' | 'username'): string[] {
+  return [...new Set(users.map((u) => u[key]).filter((v): v is string => !!v))];
+}
+
+const ref = (u: UserPreview): UserRef => (u.username ? { dn: u.dn, username: u.username } : { dn: u.dn });
+
+/**
+ * A targeted search the server refused, or answered with fewer accounts than the users read
+ * show: what the users read say instead (scope 'window'). The second happens with an attribute
+ * the server's schema does not know: OpenLDAP evaluates (!(userPrincipalName=*)) as Undefined and
+ * returns nobody, although nobody has it.
+ */
+function orWindow(check: ProblemCheck, acc: UserAccumulator, kind: 'withoutEmail' | 'withoutUsername' | 'disabled'): ProblemCheck {
+  const w = acc.fromWindow(kind);
+  if (check.scope === 'directory' && (check.capped || check.count >= Math.min(w.count, check.limit))) return check;
+  const error = check.error ?? `the server found ${check.count} across the users DN, fewer than the ${w.count} among the users read: it may not know the attribute`;
+  return { ...check, scope: 'window', count: Math.min(w.count, check.limit), capped: w.count > check.limit, users: w.users.slice(0, check.limit), error };
+}
+
+export interface SharedValues {
+  emails: Shared;
+  usernames: Shared;
+  /** how many values were searched across the users DN */
+  searched: number;
+}
+
+/** The preview's figures: the count, the window (sample, duplicates among the users read), the targeted searches. */
+export function userStats(count: { count: number; capped: boolean; cap: number }, acc: UserAccumulator, found: Problems, shared: SharedValues | undefined): UserStats {
+  const problems: Problems = { withoutEmail: orWindow(found.withoutEmail, acc, 'withoutEmail'), withoutUsername: orWindow(found.withoutUsername, acc, 'withoutUsername') };
+  if (found.disabled) problems.disabled = orWindow(found.disabled, acc, 'disabled');
+  const win = acc.windowDuplicates();
+  const merge = (window: [string, string[]][], directory: Shared | undefined) => {
+    const m = new Map<string, Duplicate>(window.map(([v, dns]) => [v, { dns, scope: 'window', capped: false }]));
+    // a value searched across the users DN: that answer is the whole truth, the window's a part of it
+    for (const [v, dns] of directory?.groups ?? []) m.set(v, { dns, scope: 'directory', capped: directory!.capped });
+    return [...m];
+  };
+  const error = shared?.emails.error ?? shared?.usernames.error ?? (shared?.emails.capped || shared?.usernames.capped ? 'more users hold the values shown than were read: some sharing may be missed' : undefined);
+  const duplicatesChecked: UserStats['duplicatesChecked'] = { usersRead: acc.windowStats.read, valuesSearched: shared?.searched ?? 0 };
+  if (error) duplicatesChecked.error = error;
+  return {
+    count: count.count,
+    capped: count.capped,
+    cap: count.cap,
+    window: acc.windowStats.read,
+    withoutEmail: problems.withoutEmail.count,
+    withoutUsername: problems.withoutUsername.count,
+    duplicateEmails: merge(win.emails, shared?.emails).map(([email, d]) => ({ email, ...d })),
+    duplicateUsernames: merge(win.usernames, shared?.usernames).map(([username, d]) => ({ username, ...d })),
+    duplicatesChecked,
+    disabled: problems.disabled?.count ?? 0,
+    withoutEmailUsers: problems.withoutEmail.users.map(ref),
+    disabledUsers: (problems.disabled?.users ?? []).map(ref),
+    problems,
+    sample: acc.sample,
+  };
 }

@@ -156,6 +156,20 @@ describe('Samba AD DC', () => {
     expect(all.length).toBe(ad.userCount);
   });
 
+  it('Samba ignores a client\'s size limit but honours the page size; the bit-AND matching rule finds the disabled account', async () => {
+    // why dirlink bounds its problem-account searches on AD with one page, not with sizeLimit
+    const limited = await bindAndSearch(ad, ad.usersDn, { scope: 'sub', filter: `(&${AD_USERS}(!(description=*)))`, attributes: ['1.1'], sizeLimit: 21 });
+    expect(limited.length).toBe(ad.userCount);
+    const page = await withClient({ url: ad.url }, async (c) => {
+      await c.bind(ad.bindDn, ad.bindPassword);
+      const first = await c.searchPaginated(ad.usersDn, { scope: 'sub', filter: `(&${AD_USERS}(!(description=*)))`, attributes: ['1.1'], paged: { pageSize: 21 } })[Symbol.asyncIterator]().next();
+      return first.value!.searchEntries.length;
+    });
+    expect(page).toBe(21);
+    const off = await bindAndSearch(ad, ad.usersDn, { scope: 'sub', filter: `(&${AD_USERS}(userAccountControl:1.2.840.113556.1.4.803:=2))`, attributes: ['sAMAccountName'] });
+    expect(off.map((u) => str(u.sAMAccountName))).toEqual([ad.users.disabled]);
+  });
+
   it('users carry sAMAccountName, userPrincipalName, givenName, sn and mail, with the seeded exceptions', async () => {
     const attrs = ['sAMAccountName', 'userPrincipalName', 'mail', 'givenName', 'sn', 'userAccountControl', 'pwdLastSet', 'objectGUID'];
     const users = await bindAndSearch(ad, ad.usersDn, { scope: 'sub', filter: AD_USERS, attributes: attrs, paged: { pageSize: 1000 } });
@@ -226,6 +240,29 @@ describe('OpenLDAP', () => {
     expect(world.openldapTiny.userCount).toBe(10);
     expect(world.openldap.userCount).toBeGreaterThanOrEqual(24);
     expect(world.openldap.userCount).toBeLessThan(100);
+  });
+
+  it('one paged search per connection: a second one drops the first one\'s cookie, a search with a size limit does not', async () => {
+    // why dirlink's bounded searches use a size limit (not paging) next to the paged read of the users
+    const big = world.openldapBig;
+    const second = await withClient({ url: big.url }, async (c) => {
+      await c.bind(big.bindDn, big.bindPassword);
+      const paged = (filter: string) => c.searchPaginated(big.usersDn, { scope: 'sub', filter, attributes: ['1.1'], paged: { pageSize: 5 } })[Symbol.asyncIterator]();
+      const a = paged(OL_USERS);
+      await a.next();
+      await c.search(big.usersDn, { scope: 'sub', filter: `(&${OL_USERS}(!(mail=*)))`, attributes: ['1.1'], sizeLimit: 21 });
+      const afterLimited = (await a.next()).value!.searchEntries.length;
+      await paged(`(&${OL_USERS}(!(mail=*)))`).next();
+      const afterPaged = await a.next().then(() => 'ok', (e: { code?: number; message: string }) => `${e.code} ${e.message}`);
+      return { afterLimited, afterPaged };
+    });
+    expect(second).toEqual({ afterLimited: 5, afterPaged: expect.stringMatching(/^2 paged results cookie is invalid/) });
+  });
+
+  it('a filter on an attribute outside the schema matches nobody, negated too (so "who lacks it" answers nobody)', async () => {
+    const d = world.openldap;
+    const lacking = await bindAndSearch(d, d.usersDn, { scope: 'sub', filter: `(&${OL_USERS}(!(userPrincipalName=*)))`, attributes: ['1.1'] });
+    expect(lacking).toEqual([]);
   });
 
   describe.each(trees)('%s', (_name, d) => {

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findByUsername, providersOf } from '../world/keycloak/federation.js';
 import type { DirectoryInfo } from '../world/types.js';
 import type { ProbeReport } from '../../src/ldap/types.js';
-import { Client } from 'ldapts';
 import { DEFAULT_CAP } from '../../src/ldap/probe.js';
 import { silentServer } from '../ldap/helpers.js';
 import { startSandbox, type Sandbox } from './harness.js';
@@ -44,23 +43,56 @@ describe('dirlink check --json: every layer with its result and time', () => {
     expect(out.ldap!.users).toMatchObject({ count: Math.min(world.ad.userCount, DEFAULT_CAP), capped: world.ad.userCount > DEFAULT_CAP });
     expect(layers.find((l) => l.id === 'search')!.message).toContain(world.ad.userCount > DEFAULT_CAP ? `more than ${DEFAULT_CAP} users` : `${world.ad.userCount} users`);
     expect(out.ldap!.users!.sample[0]).toMatchObject({ username: expect.any(String), email: expect.any(String), firstName: expect.any(String), lastName: expect.any(String), dn: expect.any(String) });
+    // the disabled account, found by a targeted search across the users DN whatever users were read
+    expect(out.ldap!.users).toMatchObject({ disabled: 1, disabledUsers: [{ username: world.ad.users.disabled }] });
     expect(sb.kc.writes()).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain(world.ad.bindPassword);
   });
 
-  it('on Samba AD: a disabled account is counted and named (a users DN holding just it: the preview window is smaller than the OU)', async () => {
-    const disabled = world.ad.users.disabled!;
-    const c = new Client({ url: world.ad.url, timeout: 10_000 });
-    let dn: string;
-    try {
-      await c.bind(world.ad.bindDn, world.ad.bindPassword);
-      dn = (await c.search(world.ad.baseDn, { scope: 'sub', filter: `(sAMAccountName=${disabled})`, attributes: ['1.1'] })).searchEntries[0]!.dn;
-    } finally {
-      await c.unbind().catch(() => {});
-    }
-    const r = await sb.run(['check', '--json'], { ...world.ad, usersDn: dn });
+  it('on Samba AD, the whole users DN: the accounts without mail and the disabled one are named wherever they are (targeted searches, not the users read)', async () => {
+    const ad = world.ad;
+    const r = await sb.run(['check', '--json', '--email-attribute', 'mail'], ad);
     expect(r.code, r.stderr).toBe(0);
-    expect(ldapOf(r.stdout).ldap!.users).toMatchObject({ count: 1, capped: false, disabled: 1, disabledUsers: [{ username: disabled }] });
+    const out = ldapOf(r.stdout);
+    const u = out.ldap!.users!;
+    // the JSON contract grows: the fields it had, and the targeted searches and what the duplicates covered
+    expect(u).toMatchObject({ count: Math.min(ad.userCount, DEFAULT_CAP), capped: ad.userCount > DEFAULT_CAP, withoutEmail: ad.users.noMail.length, withoutUsername: 0, disabled: 1, duplicateEmails: expect.any(Array), duplicateUsernames: [] });
+    expect(u.window).toBeLessThan(ad.userCount);
+    expect(u.withoutEmailUsers.map((x) => x.username).sort()).toEqual([...ad.users.noMail].sort());
+    expect(u.disabledUsers).toEqual([{ dn: expect.stringMatching(/^CN=/), username: ad.users.disabled }]);
+    expect(u.problems.withoutEmail).toMatchObject({ scope: 'directory', count: ad.users.noMail.length, capped: false, limit: 20, filter: expect.stringContaining('(!(mail=*))') });
+    expect(u.problems.disabled).toMatchObject({ scope: 'directory', count: 1, users: [expect.objectContaining({ username: ad.users.disabled, disabled: true, firstName: expect.any(String) })] });
+    expect(u.duplicatesChecked).toMatchObject({ usersRead: u.window, valuesSearched: expect.any(Number) });
+    const attributes = out.ldap!.layers.find((l) => l.id === 'attributes')!;
+    expect(attributes.status).toBe('warn');
+    expect((attributes.data!.warnings as { code: string }[]).map((w) => w.code)).toEqual(expect.arrayContaining(['ldap.attributes.email-partial', 'ldap.attributes.disabled-accounts']));
+    // the human output names them, in the warnings and in the table of accounts to look at
+    const h = await sb.run(['check', '--email-attribute', 'mail'], ad);
+    expect(h.code, h.stderr).toBe(0);
+    const table = h.stdout.slice(h.stdout.indexOf('accounts to look at'));
+    for (const name of [...ad.users.noMail, ad.users.disabled!]) expect(table).toMatch(new RegExp(`\\n\\s+${name}\\s`));
+    expect(table).toMatch(new RegExp(`\\n\\s+${ad.users.disabled}\\s[^\\n]*\\(disabled\\)`));
+    expect(h.stdout).toMatch(new RegExp(`! ${ad.users.noMail.length} of ${DEFAULT_CAP}\\+ users have no "mail"`));
+  });
+
+  it('many users are no warning: the 20,000-user tree over LDAPS, with an email attribute every user has once → ✔ "more than N users"', async () => {
+    const big = world.openldapBig;
+    // a Keycloak that trusts the directory's CA, so its own LDAP test passes too
+    const tlsSb = await startSandbox({ keycloak: { truststore: [big.caFile] } });
+    try {
+      const env = { DIRLINK_LDAP_URL: big.ldapsUrl, DIRLINK_VENDOR: 'other', DIRLINK_EMAIL_ATTRIBUTE: 'uid' };
+      const r = await tlsSb.run(['check', '--json'], big, { env });
+      expect(r.code, r.stderr).toBe(0);
+      const out = ldapOf(r.stdout);
+      expect(out.ldap!.users).toMatchObject({ count: DEFAULT_CAP, capped: true, withoutEmail: 0, withoutUsername: 0, duplicateEmails: [], duplicateUsernames: [] });
+      expect(out.ldap!.layers.map((l) => l.status)).toEqual(LADDER.map(() => 'ok'));
+      expect(out.ldap!.warnings).toEqual([]);
+      expect(out.steps.find((s) => s.id === 'ldap')).toMatchObject({ status: 'ok' });
+      const h = await tlsSb.run(['check'], big, { env });
+      expect(h.stdout).toContain(`✔ Directory ${big.ldapsUrl}: more than ${DEFAULT_CAP} users under ${big.usersDn}`);
+    } finally {
+      await tlsSb.close();
+    }
   });
 
   it('a failing layer: exit 3, the ladder up to it and the skipped rest, the error naming the input and the OU to use', async () => {
@@ -136,7 +168,9 @@ describe('the preview is what Keycloak shows (compared with the emulator after s
       expect(provider).toBeDefined();
       const sample = report.users!.sample;
       expect(sample.length).toBe(10);
-      for (const p of sample) {
+      // the rows of the sample and of the problem accounts the targeted searches found
+      const problems = Object.values(report.users!.problems).flatMap((c) => c?.users ?? []).filter((p) => p.username);
+      for (const p of [...sample, ...problems]) {
         const kc = await findByUsername(sb.kc.state, realm, provider!, p.username!);
         expect(kc, p.username).toBeDefined();
         const seen = { username: kc!.username, email: kc!.email, firstName: kc!.firstName, lastName: kc!.lastName, dn: kc!.dn };

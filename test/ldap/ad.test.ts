@@ -12,8 +12,12 @@ import { aliasNotInCert, firstFail, hostPort, layer, settingsFor } from './helpe
 
 const ad = inject('world').ad;
 const isAd = ad.kind === 'samba-ad';
-/** The seeded accounts (disabled, shared mail, no mail) are spread over the whole OU: read all of it. */
-const wholeOu = { cap: Math.max(ad.userCount, DEFAULT_CAP) };
+/**
+ * Read every user of the OU with its attributes: only for what the preview finds among the users
+ * it reads (duplicates, the sample's flags). Problem accounts are found without it, by targeted
+ * searches across the users DN.
+ */
+const wholeWindow = { cap: ad.userCount + 1, window: ad.userCount + 1 };
 
 /** The DN of a seeded account, looked up by sAMAccountName as the service account. */
 async function dnOf(d: DirectoryInfo, login: string): Promise<string> {
@@ -44,8 +48,10 @@ describe.skipIf(!isAd)('Samba AD', () => {
     expect(layer(r, 'rootdse').data).toMatchObject({ vendor: 'ad', vendorName: expect.stringMatching(/^Samba Team/) });
     const ncs = r.discovery!.namingContexts.map((n) => n.toLowerCase());
     expect(ncs).toEqual(expect.arrayContaining([ad.baseDn.toLowerCase(), `cn=configuration,${ad.baseDn}`.toLowerCase(), `cn=schema,cn=configuration,${ad.baseDn}`.toLowerCase()]));
-    // userPrincipalName is on every user: no email warning; attributes layer ok
-    expect(layer(r, 'attributes').status).toBe('ok');
+    // userPrincipalName is on every user: no email warning; the one disabled account is the only warning
+    expect(layer(r, 'attributes')).toMatchObject({ status: 'warn', code: 'ldap.attributes.disabled-accounts' });
+    expect((layer(r, 'attributes').data!.warnings as { code: string }[]).map((w) => w.code)).toEqual(['ldap.attributes.disabled-accounts']);
+    expect(r.users).toMatchObject({ withoutEmail: 0, disabled: 1, disabledUsers: [{ username: ad.users.disabled }] });
     expect(r.discovery).toMatchObject({ suggestedUsernameAttribute: 'sAMAccountName', suggestedEmailAttribute: 'userPrincipalName' });
   });
 
@@ -104,8 +110,12 @@ describe.skipIf(!isAd)('Samba AD', () => {
     const dn = await dnOf(ad, login);
     const r = await probeLdap(settingsFor(ad, { bindDn: dn, bindPassword: ad.userPassword }));
     expect(firstFail(r)).toMatchObject({ id: 'bind', code: 'ldap.bind.account-disabled', field: 'bindDn', data: { adData: '533' } });
-    const ok = await probeLdap(settingsFor(ad), wholeOu);
+    // the default preview on the whole users DN: the account is found by a targeted search, wherever it is
+    const ok = await probeLdap(settingsFor(ad));
+    expect(ok.users!.capped).toBe(ad.userCount > DEFAULT_CAP);
     expect(ok.users!.disabled).toBe(1);
+    expect(ok.users!.problems.disabled).toMatchObject({ scope: 'directory', count: 1, capped: false, filter: expect.stringContaining('(userAccountControl:1.2.840.113556.1.4.803:=2)') });
+    expect(ok.users!.problems.disabled!.users).toEqual([expect.objectContaining({ dn, username: login, disabled: true, email: `${login}@example.test` })]);
     expect(ok.users!.disabledUsers).toEqual([{ dn, username: login }]);
     expect(layer(ok, 'search').message).toContain(`1 of them disabled (${login})`);
     expect(layer(ok, 'search').data).toMatchObject({ disabled: 1 });
@@ -116,15 +126,34 @@ describe.skipIf(!isAd)('Samba AD', () => {
     if (!login) return;
     // a users DN holding the disabled account and a few others, so it is in the sample
     const dn = await dnOf(ad, login);
-    const r = await probeLdap(settingsFor(ad, { usersDn: dn.slice(dn.indexOf(',') + 1) }), { ...wholeOu, sampleSize: 5000 });
+    const r = await probeLdap(settingsFor(ad, { usersDn: dn.slice(dn.indexOf(',') + 1) }), { ...wholeWindow, sampleSize: 5000 });
     const gina = r.users!.sample.find((u) => u.username === login);
     expect(gina).toMatchObject({ disabled: true, dn });
     expect(r.users!.sample.filter((u) => u.disabled)).toHaveLength(1);
     expect(r.users!.sample.find((u) => u.username === ad.users.normal)).toMatchObject({ disabled: false, firstName: 'Alice', lastName: 'Normal' });
   });
 
-  it('duplicate mail values are flagged when email is mapped to mail', async () => {
-    const r = await probeLdap(settingsFor(ad, { emailAttribute: 'mail' }), wholeOu);
+  it('regardless of the users read: the accounts without mail and the disabled one are named on the whole users DN', async () => {
+    // one user read with its attributes: everything named below comes from the targeted searches
+    const r = await probeLdap(settingsFor(ad, { emailAttribute: 'mail' }), { window: 1, sampleSize: 1 });
+    expect(r.ok).toBe(true);
+    expect(r.users).toMatchObject({ window: 1, withoutEmail: ad.users.noMail.length, disabled: 1 });
+    expect(r.users!.withoutEmailUsers.map((u) => u.username).sort()).toEqual([...ad.users.noMail].sort());
+    expect(r.users!.disabledUsers.map((u) => u.username)).toEqual([ad.users.disabled]);
+    expect(r.users!.problems.withoutEmail).toMatchObject({ scope: 'directory', capped: false, filter: '(&(&(objectCategory=person)(objectClass=user))(!(mail=*)))' });
+    expect(r.users!.problems.withoutUsername).toMatchObject({ scope: 'directory', count: 0 });
+    const shown = [...ad.users.noMail, ad.users.disabled];
+    expect(shown).not.toContain(r.users!.sample[0]!.username);
+    // the human-readable verdict names them too
+    const a = layer(r, 'attributes');
+    for (const u of shown) expect(a.message).toContain(u!);
+    expect(a.message).toContain(`${ad.users.noMail.length} of ${DEFAULT_CAP}+ users have no "mail"`);
+    expect(layer(r, 'search').message).toContain(`more than ${DEFAULT_CAP} users`);
+  });
+
+  it('duplicate mail values are flagged among the users read when email is mapped to mail', async () => {
+    const r = await probeLdap(settingsFor(ad, { emailAttribute: 'mail' }), wholeWindow);
+    expect(r.users!.duplicatesChecked.usersRead).toBe(ad.userCount);
     const [a, b] = ad.users.duplicateMail;
     const dup = r.users!.duplicateEmails.find((d) => d.dns.some((x) => x.toLowerCase().includes(a.toLowerCase())));
     expect(dup?.dns.some((x) => x.toLowerCase().includes(b.toLowerCase()))).toBe(true);

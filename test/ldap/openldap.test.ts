@@ -210,7 +210,7 @@ describe('OpenLDAP: counts, duplicates, missing mail (fixture OU)', () => {
     expect(r.users!.duplicateEmails).toHaveLength(1);
     expect(r.users!.duplicateEmails[0]!.email).toBe('shared@fixture.test');
     expect(r.users!.duplicateEmails[0]!.dns.map((d) => d.split(',')[0])).toEqual(['uid=fx1', 'uid=fx2']);
-    expect(r.users!.duplicateUsernames).toEqual([{ username: 'fx1', dns: expect.arrayContaining([expect.stringMatching(/^uid=fx1,/), expect.stringMatching(/^cn=fx1-twin,/)]) }]);
+    expect(r.users!.duplicateUsernames).toEqual([{ username: 'fx1', dns: expect.arrayContaining([expect.stringMatching(/^uid=fx1,/), expect.stringMatching(/^cn=fx1-twin,/)]), scope: 'directory', capped: false }]);
     const a = layer(r, 'attributes');
     expect(a.status).toBe('warn');
     const codes = (a.data!.warnings as { code: string }[]).map((w) => w.code);

@@ -5,7 +5,9 @@ import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { who } from '../../src/ldap/attributes.js';
 import { dataContexts, detectVendor } from '../../src/ldap/rootdse.js';
-import { EXAMPLES, keycloakNames, UserAccumulator } from '../../src/ldap/users.js';
+import type { Shared } from '../../src/ldap/problems.js';
+import type { ProblemCheck } from '../../src/ldap/types.js';
+import { EXAMPLES, keycloakNames, shownUsers, shownValues, UserAccumulator, userStats } from '../../src/ldap/users.js';
 
 // rootDSEs as the servers answer a base search of "" for these attributes (values shortened)
 const ROOT_DSE = {
@@ -82,36 +84,67 @@ describe('names as Keycloak\'s default mappers fill them (keycloak.md §5)', () 
 
 describe('the preview\'s detectors', () => {
   const user = (dn: string, a: Record<string, string | string[]>) => ({ dn, ...Object.fromEntries(Object.entries(a).map(([k, v]) => [k, [v].flat()])) }) as unknown as Entry;
+  const none = (filter: string): ProblemCheck => ({ filter, scope: 'directory', count: 0, capped: false, limit: EXAMPLES, users: [] });
+  const clean = { withoutEmail: none('(x)'), withoutUsername: none('(y)') };
 
-  it('duplicate usernames and emails, compared as Keycloak stores them (lower-case); not the unique ones', () => {
+  it('duplicate usernames and emails among the users read, compared as Keycloak stores them (lower-case); not the unique ones', () => {
     const acc = new UserAccumulator('uid', 'mail', 'other', 2);
     acc.add(user('uid=a,o=x', { uid: 'Ann', mail: 'team@x.test' }));
     acc.add(user('uid=b,o=x', { uid: 'bob', mail: 'TEAM@x.test' }));
     acc.add(user('cn=ann2,o=x', { uid: 'ann', mail: 'ann2@x.test' }));
     acc.add(user('uid=c,o=x', { uid: 'cid', mail: 'cid@x.test' }));
-    const r = acc.result(4, false, 100);
-    expect(r.duplicateUsernames).toEqual([{ username: 'ann', dns: ['uid=a,o=x', 'cn=ann2,o=x'] }]);
-    expect(r.duplicateEmails).toEqual([{ email: 'team@x.test', dns: ['uid=a,o=x', 'uid=b,o=x'] }]);
+    const r = userStats({ count: 4, capped: false, cap: 100 }, acc, clean, undefined);
+    expect(r.duplicateUsernames).toEqual([{ username: 'ann', dns: ['uid=a,o=x', 'cn=ann2,o=x'], scope: 'window', capped: false }]);
+    expect(r.duplicateEmails).toEqual([{ email: 'team@x.test', dns: ['uid=a,o=x', 'uid=b,o=x'], scope: 'window', capped: false }]);
+    expect(r.duplicatesChecked).toEqual({ usersRead: 4, valuesSearched: 0 });
     expect(r.sample).toHaveLength(2);
+    expect(r.window).toBe(4);
   });
 
-  it('users without email and disabled AD accounts: exact counts, the first ones named', () => {
+  it('a value the preview shows, searched across the users DN, replaces what the users read said about it', () => {
+    const acc = new UserAccumulator('uid', 'mail', 'other', 1);
+    acc.add(user('uid=a,o=x', { uid: 'a', mail: 'team@x.test' }));
+    acc.add(user('uid=b,o=x', { uid: 'b', mail: 'team@x.test' }));
+    const emails: Shared = { groups: new Map([['team@x.test', ['uid=a,o=x', 'uid=b,o=x', 'uid=far,ou=elsewhere,o=x']]]), capped: false };
+    const r = userStats({ count: 1000, capped: true, cap: 1000 }, acc, clean, { emails, usernames: { groups: new Map(), capped: false }, searched: 2 });
+    expect(r.duplicateEmails).toEqual([{ email: 'team@x.test', dns: ['uid=a,o=x', 'uid=b,o=x', 'uid=far,ou=elsewhere,o=x'], scope: 'directory', capped: false }]);
+    expect(r.duplicatesChecked).toEqual({ usersRead: 2, valuesSearched: 2 });
+  });
+
+  it('the users shown (sample rows and problem accounts) give the values to look for, once each', () => {
+    const sample = [{ dn: 'a', username: 'a', email: 'same@x' }, { dn: 'b', username: 'b', email: 'same@x' }];
+    const problems = { withoutEmail: { ...none('(x)'), count: 1, users: [{ dn: 'c', username: 'c' }] }, withoutUsername: none('(y)'), disabled: { ...none('(z)'), count: 1, users: [{ dn: 'd', username: 'd', email: 'd@x', disabled: true }] } };
+    const shown = shownUsers(sample, problems);
+    expect(shownValues(shown, 'email')).toEqual(['same@x', 'd@x']);
+    expect(shownValues(shown, 'username')).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('the targeted searches give the counts and the names; a search the server refused falls back to the users read', () => {
     const acc = new UserAccumulator('sAMAccountName', 'mail', 'ad', 0);
     for (let i = 0; i < EXAMPLES + 5; i++) acc.add(user(`CN=U${i},DC=x`, { sAMAccountName: `u${i}`, userAccountControl: i % 2 ? '514' : '512' }));
-    const r = acc.result(EXAMPLES + 5, false, 5000);
-    expect(r.withoutEmail).toBe(EXAMPLES + 5);
-    expect(r.withoutEmailUsers).toHaveLength(EXAMPLES);
-    expect(r.withoutEmailUsers[0]).toEqual({ dn: 'CN=U0,DC=x', username: 'u0' });
+    const far = (n: number) => Array.from({ length: n }, (_, k) => ({ dn: `CN=F${k},OU=Far,DC=x`, username: `f${k}` }));
+    const found = {
+      withoutEmail: { ...none('(&(a)(!(mail=*)))'), count: EXAMPLES, capped: true, users: far(EXAMPLES) },
+      withoutUsername: none('(&(a)(!(sAMAccountName=*)))'),
+      disabled: { ...none(`(&(a)(userAccountControl:1.2.840.113556.1.4.803:=2))`), scope: 'window' as const, error: 'unknown matching rule (LDAP 18)' },
+    };
+    const r = userStats({ count: 1000, capped: true, cap: 1000 }, acc, found, undefined);
+    expect(r.withoutEmail).toBe(EXAMPLES);
+    expect(r.problems.withoutEmail).toMatchObject({ scope: 'directory', capped: true });
+    expect(r.withoutEmailUsers[0]).toEqual({ dn: 'CN=F0,OU=Far,DC=x', username: 'f0' });
+    // refused: what the users read say, marked as such
+    expect(r.problems.disabled).toMatchObject({ scope: 'window', count: 12, error: 'unknown matching rule (LDAP 18)' });
     expect(r.disabled).toBe(12);
     expect(r.disabledUsers.map((u) => u.username)).toEqual(Array.from({ length: 12 }, (_, k) => `u${2 * k + 1}`));
     expect(who(r.disabledUsers, r.disabled)).toBe('e.g. u1, u3, u5, u7, u9');
     expect(who(r.disabledUsers.slice(0, 2), 2)).toBe('u1, u3');
+    expect(who(r.withoutEmailUsers.slice(0, 2), 2, true)).toBe('e.g. f0, f1');
   });
 
   it('userAccountControl means nothing outside AD', () => {
     const acc = new UserAccumulator('uid', 'mail', 'other', 1);
     acc.add(user('uid=a,o=x', { uid: 'a', mail: 'a@x', userAccountControl: '514' }));
-    expect(acc.result(1, false, 10)).toMatchObject({ disabled: 0, disabledUsers: [] });
+    expect(acc.fromWindow('disabled')).toEqual({ count: 0, users: [] });
     expect(acc.sample[0]!.disabled).toBeUndefined();
   });
 });
