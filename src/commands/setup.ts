@@ -191,7 +191,7 @@ export async function setup(s: Settings, o: SetupOptions, deps: Deps, json: Reco
       }
       st.done('ok', res.applied.join('; '));
 
-      if (snapshotPath) await recordApplied(kc, observed.observed.realm, snapshotPath, res);
+      if (snapshotPath) recordApplied(snapshotPath, res);
 
       // 10. the saved configuration, from Keycloak's vantage point, next to this machine's verdict
       const test = r.step('keycloak.test-saved', 'Keycloak test of the saved federation');

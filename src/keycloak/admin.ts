@@ -172,6 +172,10 @@ export async function connectKeycloak(opts: ConnectOptions): Promise<KeycloakPor
       const r = await call(`list the mappers of the federation`, 'GET', components(realm), { query: { parent: parentId, type: LDAP_MAPPER_TYPE } });
       return r.data as Component[];
     },
+    async listComponents(realm) {
+      const r = await call(`list the components of realm "${realm.name}"`, 'GET', components(realm));
+      return r.data as Component[];
+    },
     async getComponent(realm, id) {
       return find<Component>('read a component', `${components(realm)}/${seg(id)}`);
     },

@@ -5,7 +5,7 @@
 import { CancelledError, KeycloakError, isDirlinkError } from '../errors.js';
 import type { Action, Plan } from '../plan/plan.js';
 import { desiredFederation, emailMapper, type FederationSettings } from './federation.js';
-import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
+import { LDAP_MAPPER_TYPE, SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
 
 export interface ApplyProgress {
   /** called before each action with a short title */
@@ -22,6 +22,12 @@ export interface ApplyResult {
   applied: string[];
   federationId?: string;
   createdFederation: boolean;
+  /**
+   * the federation and its mappers as this apply left them, for the snapshot (undo tells others'
+   * later changes apart with it): built from what was read and written, not read back, so it
+   * costs no request (at most one listing for a new federation whose mappers were never needed)
+   */
+  after?: { federation: Component; mappers: Component[] };
 }
 
 export function describe(a: Action): string {
@@ -51,6 +57,7 @@ export async function applyKeycloak(
 ): Promise<ApplyResult> {
   const result: ApplyResult = { applied: [], federationId: known.federation?.id, createdFederation: false };
   let mappers: Component[] | undefined = known.federation ? known.mappers : undefined;
+  let federation: Component | undefined = known.federation;
   const actions = plan.actions.filter((a) => a.kind !== 'restart');
   for (const a of actions) {
     if (progress.signal?.aborted) throw new CancelledError(`interrupted (Ctrl-C) ${result.applied.length ? 'between two Keycloak writes' : 'before the first Keycloak write'}`);
@@ -63,12 +70,31 @@ export async function applyKeycloak(
     result.applied.push(describe(a));
     progress.onApplied?.(describe(a));
   }
+  if (result.createdFederation && !mappers) {
+    try {
+      await readCreated();
+    } catch {
+      // only the snapshot's record of the state left is lost; undo says so
+    }
+  }
+  if (federation && mappers) result.after = { federation, mappers };
   return result;
+
+  /** A new federation as Keycloak stored it (with the keys it adds) and the mappers it created, in one request. */
+  async function readCreated(): Promise<void> {
+    const all = await kc.listComponents(realm);
+    federation = all.find((c) => c.id === result.federationId);
+    mappers = all.filter((c) => c.parentId === result.federationId && c.providerType === LDAP_MAPPER_TYPE);
+  }
 
   async function mapperByName(name: string): Promise<Component | undefined> {
     // a new federation's mappers are created by Keycloak: list them once
-    mappers ??= await kc.listMappers(realm, result.federationId!);
-    return mappers.find((m) => m.name === name);
+    if (!mappers) await readCreated();
+    return mappers!.find((m) => m.name === name);
+  }
+
+  function remember(m: Component): void {
+    mappers = [...(mappers ?? []).filter((x) => x.id !== m.id), m];
   }
 
   async function execute(a: Action): Promise<void> {
@@ -87,21 +113,27 @@ export async function applyKeycloak(
         // The mask makes Keycloak keep its stored password; the real one is sent only when decided.
         config.bindCredential = [a.credential.action === 'keep' ? SECRET_MASK : secret];
         await kc.updateComponent(realm, a.id, { ...current, config });
+        federation = { ...current, config: { ...config, bindCredential: [SECRET_MASK] } };
         return;
       }
       case 'update-mapper': {
         const current = await mapperByName(a.name);
         if (!current?.id) {
           if (a.name !== 'email') throw new KeycloakError('keycloak.mapper-missing', `the federation has no "${a.name}" mapper`);
-          await kc.createComponent(realm, emailMapper(result.federationId!, a.attribute));
+          const body = emailMapper(result.federationId!, a.attribute);
+          remember({ ...body, id: await kc.createComponent(realm, body) });
           return;
         }
-        await kc.updateComponent(realm, current.id, { ...current, config: { ...current.config, 'ldap.attribute': [a.attribute] } });
+        const updated = { ...current, config: { ...current.config, 'ldap.attribute': [a.attribute] } };
+        await kc.updateComponent(realm, current.id, updated);
+        remember(updated);
         return;
       }
-      case 'create-mapper':
-        await kc.createComponent(realm, { ...emailMapper(result.federationId!, a.config['ldap.attribute']![0]!) });
+      case 'create-mapper': {
+        const body = emailMapper(result.federationId!, a.config['ldap.attribute']![0]!);
+        remember({ ...body, id: await kc.createComponent(realm, body) });
         return;
+      }
       case 'restart':
         return;
     }

@@ -18,7 +18,7 @@ export interface Snapshot {
   /** set once setup created a federation, so undo can delete exactly that one */
   createdId?: string;
   /**
-   * the federation and its mappers as setup left them (read back after apply), so undo can tell
+   * the federation and its mappers as setup left them (as the apply read and wrote them), so undo can tell
    * what someone else changed since; absent in snapshots of older versions or when the read failed
    */
   after?: { federation: Component; mappers: Component[] };
@@ -115,18 +115,11 @@ export function latestSnapshot(stateDir: string, realm: string, federationName: 
 
 /**
  * After apply: the id of a federation setup created (undo deletes exactly that one) and the state
- * setup left (undo shows what others changed since). A failed read only loses the latter.
+ * setup left (undo shows what others changed since), as the apply knows it without reading back.
  */
-export async function recordApplied(kc: KeycloakPort, realm: RealmRef, path: string, res: { federationId?: string; createdFederation: boolean }): Promise<void> {
+export function recordApplied(path: string, res: { federationId?: string; createdFederation: boolean; after?: { federation: Component; mappers: Component[] } }): void {
   const patch: Partial<Snapshot> = res.createdFederation ? { createdId: res.federationId } : {};
-  if (res.federationId) {
-    try {
-      const federation = await kc.getComponent(realm, res.federationId);
-      if (federation) patch.after = { federation, mappers: await kc.listMappers(realm, res.federationId) };
-    } catch {
-      // undo then says it cannot tell others' changes apart
-    }
-  }
+  if (res.after) patch.after = res.after;
   updateSnapshot(path, patch);
 }
 

@@ -65,6 +65,8 @@ export interface KeycloakPort {
   /** LDAP providers of the realm (type UserStorageProvider, providerId ldap, parent = realm id) */
   listLdapProviders(realm: RealmRef): Promise<Component[]>;
   listMappers(realm: RealmRef, parentId: string): Promise<Component[]>;
+  /** every component of the realm (GET /components without a filter, keycloak.md §2): a new federation and its default mappers in one request */
+  listComponents(realm: RealmRef): Promise<Component[]>;
   getComponent(realm: RealmRef, id: string): Promise<Component | undefined>;
   createComponent(realm: RealmRef, c: Component): Promise<string>;
   updateComponent(realm: RealmRef, id: string, c: Component): Promise<void>;

@@ -1,9 +1,10 @@
 // After apply, the saved federation tested from Keycloak's vantage point, the way the admin
-// console's two buttons do it (keycloak.md §3): testConnection (can Keycloak open a connection to
-// the URL), then testAuthentication with componentId and the mask (does the stored password bind).
-// The split matters: "reachable from this machine but not from Keycloak" fails the first, a CA
-// missing from Keycloak's truststore typically passes the first (no handshake without a bind on
-// ldaps://) and fails the second.
+// console's two buttons do it (keycloak.md §3): testAuthentication with componentId and the mask
+// (does the stored password bind), and - only when that fails - testConnection (can Keycloak open
+// a connection to the URL at all). A bind that succeeds implies the connection, so the success path
+// costs one request; on failure the second one splits the diagnosis: "reachable from this machine
+// but not from Keycloak" fails both, a CA missing from Keycloak's truststore typically passes the
+// connection test (no handshake without a bind on ldaps://) and fails the bind.
 import type { FederationSettings } from './federation.js';
 import { authenticationTest } from './observe.js';
 import { adviceFor } from './test-codes.js';
@@ -25,6 +26,10 @@ const part = (r: TestLdapResult) => (r.ok ? { ok: true } : { ok: false, code: r.
 
 export async function testSavedFederation(kc: KeycloakPort, realm: RealmRef, s: FederationSettings, componentId: string): Promise<KeycloakVerdict> {
   const stored = authenticationTest(s, SECRET_MASK, componentId);
+  const authentication = await kc.testLdapConnection(realm, stored);
+  if (authentication.ok) {
+    return { ok: true, connection: { ok: true }, authentication: { ok: true }, summary: `Keycloak connects to ${s.url} and binds as ${s.bindDn} with the stored password` };
+  }
   const connection = await kc.testLdapConnection(realm, { ...stored, action: 'testConnection' });
   if (!connection.ok) {
     return {
@@ -32,12 +37,8 @@ export async function testSavedFederation(kc: KeycloakPort, realm: RealmRef, s: 
       summary: `Keycloak cannot connect to ${s.url}: ${connection.code}`,
     };
   }
-  const authentication = await kc.testLdapConnection(realm, stored);
-  if (!authentication.ok) {
-    return {
-      ok: false, connection: { ok: true }, authentication: part(authentication), code: authentication.code, advice: adviceFor(authentication.code),
-      summary: `Keycloak connects to ${s.url}, but binding with the stored password fails: ${authentication.code}`,
-    };
-  }
-  return { ok: true, connection: { ok: true }, authentication: { ok: true }, summary: `Keycloak connects to ${s.url} and binds as ${s.bindDn} with the stored password` };
+  return {
+    ok: false, connection: { ok: true }, authentication: part(authentication), code: authentication.code, advice: adviceFor(authentication.code),
+    summary: `Keycloak connects to ${s.url}, but binding with the stored password fails: ${authentication.code}`,
+  };
 }

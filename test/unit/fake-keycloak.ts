@@ -69,6 +69,10 @@ export function fakeKeycloak(realms: RealmRef[] = [{ id: 'realm-id-1', name: 'ru
       hit('findClient');
       return undefined;
     },
+    async listComponents() {
+      hit('listComponents');
+      return [...fk.components.values()];
+    },
     async listClientIds() {
       hit('listClientIds');
       return [];

@@ -1,5 +1,5 @@
 // Keycloak's testLDAPConnection codes mapped to advice, and the after-apply test of the saved
-// federation (testConnection, then testAuthentication with componentId and the mask).
+// federation (testAuthentication with componentId and the mask; testConnection only when it fails).
 import { describe, expect, it } from 'vitest';
 import type { FederationSettings } from '../../src/keycloak/federation.js';
 import { KEYCLOAK_TEST_CODES, adviceFor } from '../../src/keycloak/test-codes.js';
@@ -55,23 +55,25 @@ describe('testSavedFederation', () => {
     return { verdict: await testSavedFederation(kc, kc.realms[0]!, s, 'fed1'), sent };
   };
 
-  it('both pass: testConnection then testAuthentication, each with componentId and the mask only', async () => {
+  it('the bind passes: one request, testAuthentication with componentId and the mask only (a bind implies the connection)', async () => {
     const { verdict, sent } = await run(() => ({ ok: true }));
     expect(verdict).toMatchObject({ ok: true, connection: { ok: true }, authentication: { ok: true } });
-    expect(sent.map((r) => r.action)).toEqual(['testConnection', 'testAuthentication']);
+    expect(sent.map((r) => r.action)).toEqual(['testAuthentication']);
     for (const r of sent) expect(r).toMatchObject({ componentId: 'fed1', bindCredential: '**********', connectionUrl: s.url, bindDn: s.bindDn, useTruststoreSpi: 'always' });
   });
 
-  it('Keycloak cannot connect: stop there, with the code and its advice', async () => {
+  it('Keycloak cannot connect: the bind fails, testConnection tells why, with the code and its advice', async () => {
     const { verdict, sent } = await run(() => ({ ok: false, code: 'UnknownHost' }));
-    expect(sent).toHaveLength(1);
+    expect(sent.map((r) => r.action)).toEqual(['testAuthentication', 'testConnection']);
+    for (const r of sent) expect(r).toMatchObject({ componentId: 'fed1', bindCredential: '**********' });
     expect(verdict).toMatchObject({ ok: false, connection: { ok: false, code: 'UnknownHost' }, code: 'UnknownHost', advice: adviceFor('UnknownHost') });
     expect(verdict.authentication).toBeUndefined();
     expect(verdict.summary).toBe('Keycloak cannot connect to ldaps://dc1:636: UnknownHost');
   });
 
   it('connects but the bind fails (an untrusted LDAPS certificate shows only here)', async () => {
-    const { verdict } = await run((r) => (r.action === 'testConnection' ? { ok: true } : { ok: false, code: 'SSLHandshakeFailed' }));
+    const { verdict, sent } = await run((r) => (r.action === 'testConnection' ? { ok: true } : { ok: false, code: 'SSLHandshakeFailed' }));
+    expect(sent.map((r) => r.action)).toEqual(['testAuthentication', 'testConnection']);
     expect(verdict).toMatchObject({ ok: false, connection: { ok: true }, authentication: { ok: false, code: 'SSLHandshakeFailed' } });
     expect(verdict.advice).toMatch(/truststore/);
   });
