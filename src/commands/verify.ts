@@ -7,6 +7,7 @@ import type { Settings } from '../inputs/resolve.js';
 import { findFederation } from '../keycloak/observe.js';
 import { LDAP_MAPPER_TYPE, type Component, type KeycloakPort, type RealmRef } from '../keycloak/types.js';
 import type { Deps } from './context.js';
+import { jwtClaims } from '../auth/jwt.js';
 
 export interface VerifyResult {
   user: string;
@@ -15,14 +16,6 @@ export interface VerifyResult {
   /** what the claims were compared with, and where that came from */
   expected?: { preferred_username?: string; email?: string; usernameAttribute: string; emailAttribute: string; from: string; dn?: string };
   notes?: string[];
-}
-
-function decodeJwt(token: string): Record<string, unknown> {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -80,7 +73,7 @@ export async function loginAs(baseUrl: string, realm: string, user: string, pass
     });
   }
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
-  if (res.ok && body.access_token) return decodeJwt(body.access_token);
+  if (res.ok && body.access_token) return jwtClaims(body.access_token);
   const desc = body.error_description ?? body.error ?? `HTTP ${res.status}`;
   if (body.error === 'unauthorized_client') {
     throw new VerifyError('verify.client', `realm "${realm}" does not allow password logins through admin-cli: ${desc}`, {

@@ -6,21 +6,13 @@ import { KeycloakError } from '../errors.js';
 import { HttpFailure, KeycloakHttp } from './http.js';
 import type { ClientInfo, Component, KeycloakAuth, KeycloakPort, RealmRef, TestLdapRequest, TestLdapResult } from './types.js';
 import { LDAP_MAPPER_TYPE, LDAP_PROVIDER_TYPE } from './types.js';
+import { jwtExpiry } from '../auth/jwt.js';
 
 export interface ConnectOptions {
   baseUrl: string;
   auth: KeycloakAuth;
   /** per request, ms */
   timeoutMs?: number;
-}
-
-function jwtExpiry(token: string): number {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** Maps a failed request (HttpFailure, or a network error with its cause) to a KeycloakError; `what` says which call failed. */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { KubeError } from '../errors.js';
 import type { ClusterConfig, ExecConfig, UserConfig } from './kubeconfig.js';
+import { jwtExpiry } from '../auth/jwt.js';
 
 export interface Credentials {
   headers: Record<string, string>;
@@ -38,16 +39,6 @@ function impersonation(u: UserConfig): Record<string, string> {
   if (u.impersonate.groups.length) h['Impersonate-Group'] = u.impersonate.groups.join(', ');
   for (const [k, v] of Object.entries(u.impersonate.extra)) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = v.join(', ');
   return h;
-}
-
-/** The JWT `exp` of an id-token, in ms; 0 when it has none. */
-function jwtExpiry(token: string): number {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /**
