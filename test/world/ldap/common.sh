@@ -116,6 +116,38 @@ spawn_daemon() {
   DAEMON_PID=$!
 }
 
+# The pid-file lifecycle both servers share. The server script sets PIDF (the foreground
+# daemon's pid file), DAEMON_LOG and START_TIMEOUT, and defines bind_ok, its own health probe.
+running_pid() { [ -f "$PIDF" ] && pid_alive "$(cat "$PIDF")" && cat "$PIDF"; }
+healthy() { running_pid >/dev/null && bind_ok; }
+stop_daemon() {
+  local p; p=$(cat "$PIDF" 2>/dev/null || true)
+  if pid_alive "$p"; then say "stopping pid $p"; kill_tree "$p"; fi
+  rm -f "$PIDF"
+}
+log_tail() { say "--- tail of $DAEMON_LOG:"; tail -40 "$DAEMON_LOG" >&2 2>/dev/null || true; }
+
+# start_daemon NAME POLL_SECONDS "PORTS" CMD...: refuse ports another process holds, start CMD in
+# the foreground mode of the daemon (so its pid is the one recorded), wait until bind_ok.
+start_daemon() {
+  local name=$1 poll=$2 ports=$3 t p port deadline; shift 3
+  t=$(now)
+  for port in $ports; do
+    port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start $name"; }
+  done
+  mkdir -p "$DIR/run" "$DIR/log"
+  spawn_daemon "$DAEMON_LOG" "$@"
+  p=$DAEMON_PID; echo "$p" > "$PIDF"
+  deadline=$(( $(date +%s) + START_TIMEOUT ))
+  until bind_ok; do
+    if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "$name exited during start"; fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then log_tail; kill_tree "$p"; rm -f "$PIDF"; die "$name did not accept binds within ${START_TIMEOUT}s"; fi
+    sleep "$poll"
+  done
+  timing start "$(since "$t")"
+  say "running, pid $p"
+}
+
 # The data dir from the cache tarball when it holds this script version, else provision, seed and
 # cache it; then start. usage: restore_or_provision PROVISION_FN START_FN (DIR, KEY, TARBALL, T0, PIDF set)
 restore_or_provision() {

@@ -11,6 +11,7 @@ WORLD_SERVER=openldap
 . "$(dirname "$0")/common.sh"
 DIR=$WORLD_ROOT/openldap
 PIDF=$DIR/run/slapd-fg.pid
+DAEMON_LOG=$DIR/log/slapd.out
 OL_BIG_USERS=${OL_BIG_USERS:-20000}
 LDAP_PORT=${LDAP_PORT:-3890}; LDAPS_PORT=${LDAPS_PORT:-6360}
 START_TIMEOUT=${START_TIMEOUT:-30}
@@ -20,32 +21,9 @@ bind_ok() {
   timeout 5 ldapsearch -x -o nettimeout=3 -H "ldap://127.0.0.1:$LDAP_PORT" \
     -D cn=readonly,dc=example,dc=org -w readonly-secret -b dc=example,dc=org -s base dn >/dev/null 2>&1
 }
-running_pid() { [ -f "$PIDF" ] && pid_alive "$(cat "$PIDF")" && cat "$PIDF"; }
-healthy() { running_pid >/dev/null && bind_ok; }
-stop_slapd() {
-  local p; p=$(cat "$PIDF" 2>/dev/null || true)
-  if pid_alive "$p"; then say "stopping pid $p"; kill_tree "$p"; fi
-  rm -f "$PIDF"
-}
-log_tail() { say "--- tail of $DIR/log/slapd.out:"; tail -40 "$DIR/log/slapd.out" >&2 2>/dev/null || true; }
-
 start_slapd() {
-  local t p; t=$(now)
-  for port in $LDAP_PORT $LDAPS_PORT; do
-    port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start slapd"; }
-  done
-  mkdir -p "$DIR/run" "$DIR/log"
   # -d 0: stay in the foreground, so the pid we get is slapd's
-  spawn_daemon "$DIR/log/slapd.out" slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" -d 0
-  p=$DAEMON_PID; echo "$p" > "$PIDF"
-  local deadline; deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until bind_ok; do
-    if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "slapd exited during start"; fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then log_tail; kill_tree "$p"; rm -f "$PIDF"; die "slapd did not accept binds within ${START_TIMEOUT}s"; fi
-    sleep 0.1
-  done
-  timing start "$(since "$t")"
-  say "running, pid $p"
+  start_daemon slapd 0.1 "$LDAP_PORT $LDAPS_PORT" slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" -d 0
 }
 
 provision() {
@@ -77,12 +55,12 @@ case "$cmd" in
       echo "RESULT openldap reused $(since "$T0") $(cat "$PIDF")"; exit 0
     fi
     if running_pid >/dev/null; then say "running slapd is unhealthy or of another script version: replacing it"; fi
-    stop_slapd
+    stop_daemon
     ensure_packages slapd slapadd ldapsearch openssl /usr/bin/python3 -- slapd ldap-utils openssl python3
     restore_or_provision provision start_slapd
     ;;
-  stop) world_lock; stop_slapd ;;
+  stop) world_lock; stop_daemon ;;
   status) if healthy; then echo "running pid $(cat "$PIDF")"; else echo "not running"; exit 1; fi ;;
-  logs) tail -n "${2:-50}" "$DIR/log/slapd.out" ;;
+  logs) tail -n "${2:-50}" "$DAEMON_LOG" ;;
   *) die "unknown command $cmd (up|stop|status|logs)" ;;
 esac

@@ -15,6 +15,7 @@ WORLD_SERVER=samba-ad
 DIR=$WORLD_ROOT/samba-ad
 CONF=$DIR/etc/smb.conf
 PIDF=$DIR/run/samba-fg.pid
+DAEMON_LOG=$DIR/log/samba.out
 AD_USERS=${AD_USERS:-1000}
 START_TIMEOUT=${START_TIMEOUT:-60}
 REALM=EXAMPLE.TEST; DOMAIN=EXAMPLE
@@ -30,33 +31,8 @@ bind_ok() {
     -H ldaps://127.0.0.1:636 -D "$(json_get bindUpn)" -w "$(json_get bindPassword)" \
     -b "" -s base dnsHostName >/dev/null 2>&1
 }
-running_pid() { [ -f "$PIDF" ] && pid_alive "$(cat "$PIDF")" && cat "$PIDF"; }
-healthy() { running_pid >/dev/null && bind_ok; }
-
-stop_dc() {
-  local p; p=$(cat "$PIDF" 2>/dev/null || true)
-  if pid_alive "$p"; then say "stopping pid $p"; kill_tree "$p"; fi
-  rm -f "$PIDF"
-}
-
-log_tail() { say "--- tail of $DIR/log/samba.out:"; tail -40 "$DIR/log/samba.out" >&2 2>/dev/null || true; }
-
 start_dc() {
-  local t p; t=$(now)
-  for port in $PORTS; do
-    port_busy "$port" && { ss -Htlnp "( sport = :$port )" >&2 || true; die "port $port is in use by another process (see above); cannot start Samba"; }
-  done
-  mkdir -p "$DIR/run" "$DIR/log"
-  spawn_daemon "$DIR/log/samba.out" samba -F -M single -s "$CONF" --debug-stdout -d 1
-  p=$DAEMON_PID; echo "$p" > "$PIDF"
-  local deadline; deadline=$(( $(date +%s) + START_TIMEOUT ))
-  until bind_ok; do
-    if ! pid_alive "$p"; then log_tail; rm -f "$PIDF"; die "samba exited during start"; fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then log_tail; kill_tree "$p"; rm -f "$PIDF"; die "samba did not accept binds within ${START_TIMEOUT}s"; fi
-    sleep 0.2
-  done
-  timing start "$(since "$t")"
-  say "running, pid $p"
+  start_daemon samba 0.2 "$PORTS" samba -F -M single -s "$CONF" --debug-stdout -d 1
 }
 
 set_strong_auth() {  # yes|no
@@ -98,24 +74,24 @@ case "$cmd" in
     if healthy && [ "$(cat "$DIR/.world-key" 2>/dev/null)" = "$KEY" ]; then
       if ! grep -q "ldap server require strong auth = no" "$CONF"; then
         say "strong auth was left on by an earlier run: turning it off"
-        set_strong_auth no; stop_dc; start_dc
+        set_strong_auth no; stop_daemon; start_dc
       fi
       echo "RESULT samba-ad reused $(since "$T0") $(cat "$PIDF")"; exit 0
     fi
     if running_pid >/dev/null; then say "running DC is unhealthy or of another script version: replacing it"; fi
-    stop_dc
+    stop_daemon
     ensure_packages samba samba-tool ldapsearch openssl /usr/share/samba/setup/ad-schema/AD_DS_Attributes__Windows_Server_2012_R2.ldf -- \
       samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind ldap-utils openssl ca-certificates
     /usr/bin/python3 -c 'import samba' 2>/dev/null || die "/usr/bin/python3 has no samba module (package python3-samba)"
     restore_or_provision provision start_dc
     ;;
-  stop) world_lock; stop_dc ;;
+  stop) world_lock; stop_daemon ;;
   status) if healthy; then echo "running pid $(cat "$PIDF")"; else echo "not running"; exit 1; fi ;;
   strong-auth)
     v=${2:?yes|no}; [ "$v" = yes ] || [ "$v" = no ] || die "strong-auth yes|no"
     world_lock
     running_pid >/dev/null || die "not running"
-    set_strong_auth "$v"; stop_dc; start_dc ;;
-  logs) tail -n "${2:-50}" "$DIR/log/samba.out" ;;
+    set_strong_auth "$v"; stop_daemon; start_dc ;;
+  logs) tail -n "${2:-50}" "$DAEMON_LOG" ;;
   *) die "unknown command $cmd (up|stop|status|strong-auth yes|no|logs)" ;;
 esac
