@@ -1,8 +1,8 @@
 // End-to-end harness: a sandbox of the Keycloak and Kubernetes emulators next to a real directory
 // of the test world, and a runner that spawns the built CLI (bin/dirlink.js) exactly as a user or
 // a CI pipeline would: environment variables, secret files, no stdin, CI=true.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,4 +232,52 @@ export function findLeaks(secrets: string[], texts: { name: string; text: string
   for (const t of texts) scan(t.name, t.text);
   for (const f of files) scan(f, readFileSync(f, 'utf8'));
   return leaks;
+}
+
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+export interface TmuxCli {
+  session: string;
+  /** send keys to the pane (`-l TEXT` types literally, `Enter`, `C-c`) */
+  keys(...keys: string[]): void;
+  /** the pane's text once it matches `re`; throws with the screen after `ms` */
+  waitFor(re: RegExp, ms?: number): Promise<string>;
+  /** dirlink's own pid (the shell execs node), once it started */
+  pid(): number | undefined;
+  kill(): void;
+}
+
+/**
+ * dirlink in a real terminal (a tmux pane, 160x50): for what only a TTY shows (masked typing, the
+ * Ctrl-C key). `env` values that are '' are unset (and CI always is, so dirlink is interactive);
+ * the pane prints EXIT=<code> when dirlink ends and stays open for capture.
+ */
+export function startInTmux(tag: string, env: Record<string, string>, args: string[]): TmuxCli {
+  const dir = mkdtempSync(join(tmpdir(), 'dirlink-tmux-'));
+  const session = `dirlink-${tag}-${process.pid}`;
+  const pidFile = join(dir, 'pid');
+  const script = join(dir, 'run.sh');
+  writeFileSync(
+    script,
+    `#!/bin/sh\n${Object.entries(env).map(([k, v]) => (v ? `export ${k}='${v}'` : `unset ${k}`)).join('\n')}\nunset CI\nsh -c 'echo $$ > ${pidFile}; exec "${process.execPath}" "${BIN}" ${args.join(' ')}'; echo "EXIT=$?"; sleep 30\n`,
+    { mode: 0o755 },
+  );
+  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', script);
+  const screen = () => tmux('capture-pane', '-p', '-t', session, '-S', '-200');
+  return {
+    session,
+    keys: (...keys) => void tmux('send-keys', '-t', session, ...keys),
+    async waitFor(re, ms = 30_000) {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const text = screen();
+        if (re.test(text)) return text;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${re}; screen:\n${screen()}`);
+    },
+    pid: () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined),
+    kill: () => void spawnSync('tmux', ['kill-session', '-t', session]),
+  };
 }

@@ -2,13 +2,9 @@
 // writes to Keycloak, while it waits for the rollout, and during the directory check. Each time:
 // exit 130, one clean line saying what was applied and what was not (no stack trace), and a rerun
 // that converges. The tests act on output markers and on what the emulators received, never on sleeps.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { rolloutState, type DeploymentJson } from '../../src/kubernetes/status.js';
-import { BIN, KC_ADMIN_PASSWORD, filesUnder, findLeaks, silentServer, startSandbox, type RunResult, type Sandbox } from './harness.js';
+import { KC_ADMIN_PASSWORD, filesUnder, findLeaks, hasTmux, silentServer, startInTmux, startSandbox, type RunResult, type Sandbox } from './harness.js';
 
 const world = inject('world');
 const d = world.ad;
@@ -158,7 +154,6 @@ describe('Ctrl-C (SIGINT) in CI mode', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 describe.skipIf(!hasTmux)('Ctrl-C at a prompt, in a real terminal (tmux)', () => {
   let sb: Sandbox;
@@ -167,41 +162,15 @@ describe.skipIf(!hasTmux)('Ctrl-C at a prompt, in a real terminal (tmux)', () =>
   });
   afterEach(async () => sb?.close());
 
-  /** dirlink setup in a tmux pane, asking for the bind password; its pid and the pane's text. */
-  function startWizard(tag: string) {
-    const dir = mkdtempSync(join(tmpdir(), 'dirlink-sigint-'));
-    const session = `dirlink-sigint-${tag}-${process.pid}`;
-    const env = { ...sb.env(d), CI: '', DIRLINK_BIND_PASSWORD: '' };
-    const pidFile = join(dir, 'pid');
-    const script = join(dir, 'run.sh');
-    // the inner sh execs node, so the pid it writes is dirlink's own
-    writeFileSync(
-      script,
-      `#!/bin/sh\n${Object.entries(env).map(([k, v]) => (v ? `export ${k}='${v}'` : `unset ${k}`)).join('\n')}\nunset CI\nsh -c 'echo $$ > ${pidFile}; exec "${process.execPath}" "${BIN}" setup'; echo "EXIT=$?"; sleep 30\n`,
-      { mode: 0o755 },
-    );
-    const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', script);
-    const screen = () => tmux('capture-pane', '-p', '-t', session, '-S', '-200');
-    const waitFor = async (re: RegExp, ms = 30_000) => {
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        const s = screen();
-        if (re.test(s)) return s;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`timed out waiting for ${re}; screen:\n${screen()}`);
-    };
-    const pid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined);
-    return { tmux, session, waitFor, pid, kill: () => spawnSync('tmux', ['kill-session', '-t', session]) };
-  }
+  /** dirlink setup in a tmux pane, asking for the bind password. */
+  const startWizard = (tag: string) => startInTmux(`sigint-${tag}`, { ...sb.env(d), CI: '', DIRLINK_BIND_PASSWORD: '' }, ['setup']);
 
   for (const how of ['the Ctrl-C key', 'a SIGINT signal'] as const) {
     it(`${how} at the password prompt: exit 130, "nothing was changed", and a rerun converges`, async () => {
       const w = startWizard(how === 'the Ctrl-C key' ? 'key' : 'signal');
       try {
         await w.waitFor(/Bind password/);
-        if (how === 'the Ctrl-C key') w.tmux('send-keys', '-t', w.session, 'C-c');
+        if (how === 'the Ctrl-C key') w.keys('C-c');
         else process.kill(w.pid()!, 'SIGINT');
         const end = await w.waitFor(/EXIT=\d+/);
         expect(end).toContain('EXIT=130');

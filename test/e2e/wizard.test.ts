@@ -1,8 +1,5 @@
 // The guided wizard: first through an injected, scripted prompter (no module mocks: the same
 // pipeline, with the Prompter port replaced), then once for real in a terminal (tmux).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,7 +9,7 @@ import { discover } from '../../src/ldap/discover.js';
 import { probeLdap } from '../../src/ldap/probe.js';
 import type { Discovery } from '../../src/ldap/types.js';
 import { runCommand } from '../../src/run.js';
-import { BIN, KC_ADMIN_PASSWORD, startSandbox, type Sandbox } from './harness.js';
+import { KC_ADMIN_PASSWORD, hasTmux, startInTmux, startSandbox, type Sandbox } from './harness.js';
 
 const world = inject('world');
 
@@ -150,7 +147,6 @@ describe('wizard through an injected prompter', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 describe.skipIf(!hasTmux)('the real wizard in a terminal (tmux)', () => {
   let sb: Sandbox;
@@ -161,43 +157,24 @@ describe.skipIf(!hasTmux)('the real wizard in a terminal (tmux)', () => {
 
   it('masks the password, and applies after the confirmation', async () => {
     const d = world.openldap;
-    const dir = mkdtempSync(join(tmpdir(), 'dirlink-tmux-'));
-    const session = `dirlink-${process.pid}`;
     const env = { ...sb.env(d), CI: '', DIRLINK_BIND_PASSWORD: '', DIRLINK_USERS_DN: '', DIRLINK_VENDOR: 'other', DIRLINK_USERNAME_ATTRIBUTE: 'uid', DIRLINK_EMAIL_ATTRIBUTE: 'mail', DIRLINK_REALM: 'runai', DIRLINK_KEYCLOAK_USER: 'admin' };
-    const script = join(dir, 'run.sh');
-    writeFileSync(
-      script,
-      `#!/bin/sh\n${Object.entries(env).map(([k, v]) => (v ? `export ${k}='${v}'` : `unset ${k}`)).join('\n')}\nunset CI\n'${process.execPath}' '${BIN}' setup; echo "EXIT=$?"; sleep 30\n`,
-      { mode: 0o755 },
-    );
-    const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', script);
-    const screen = () => tmux('capture-pane', '-p', '-t', session, '-S', '-200');
-    const waitFor = async (re: RegExp, ms = 30_000) => {
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        const s = screen();
-        if (re.test(s)) return s;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`timed out waiting for ${re}; screen:\n${screen()}`);
-    };
+    const t = startInTmux('wizard', env, ['setup']);
     try {
-      await waitFor(/Bind password/);
-      tmux('send-keys', '-t', session, '-l', d.bindPassword);
-      const typed = await waitFor(/Bind password.*\*{4,}/);
+      await t.waitFor(/Bind password/);
+      t.keys('-l', d.bindPassword);
+      const typed = await t.waitFor(/Bind password.*\*{4,}/);
       expect(typed).not.toContain(d.bindPassword);
-      tmux('send-keys', '-t', session, 'Enter');
-      await waitFor(/Users DN/);
-      tmux('send-keys', '-t', session, 'Enter'); // the first suggested OU
-      await waitFor(/Apply this plan\?/, 60_000);
-      tmux('send-keys', '-t', session, 'y', 'Enter');
-      const end = await waitFor(/EXIT=\d+/, 60_000);
+      t.keys('Enter');
+      await t.waitFor(/Users DN/);
+      t.keys('Enter'); // the first suggested OU
+      await t.waitFor(/Apply this plan\?/, 60_000);
+      t.keys('y', 'Enter');
+      const end = await t.waitFor(/EXIT=\d+/, 60_000);
       expect(end).toContain('EXIT=0');
       expect(end).not.toContain(d.bindPassword);
       expect(sb.federation()).toBeDefined();
     } finally {
-      spawnSync('tmux', ['kill-session', '-t', session]);
+      t.kill();
     }
   });
 });
