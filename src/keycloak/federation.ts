@@ -3,7 +3,7 @@
 // never rely on the console's presets (it defaults the username attribute to cn).
 import type { Vendor } from '../ldap/types.js';
 import type { Component, Config } from './types.js';
-import { LDAP_PROVIDER_TYPE, SECRET_MASK } from './types.js';
+import { LDAP_MAPPER_TYPE, LDAP_PROVIDER_TYPE } from './types.js';
 
 export interface FederationSettings {
   name: string;
@@ -99,17 +99,12 @@ export function diffConfig(want: Config, have: Config | undefined): ConfigChange
   return out;
 }
 
-/** Attribute-mapper settings dirlink owns: email (the Run:AI change) and username (kept consistent). */
-export function desiredMapperAttributes(s: FederationSettings): { email: string; username: string } {
-  return { email: s.emailAttribute, username: s.usernameAttribute };
-}
-
 /** A fresh email mapper, used only when the server-created one was deleted by someone. */
 export function emailMapper(parentId: string, attribute: string): Component {
   return {
     name: 'email',
     providerId: 'user-attribute-ldap-mapper',
-    providerType: 'org.keycloak.storage.ldap.mappers.LDAPStorageMapper',
+    providerType: LDAP_MAPPER_TYPE,
     parentId,
     config: {
       'user.model.attribute': ['email'],
@@ -119,9 +114,4 @@ export function emailMapper(parentId: string, attribute: string): Component {
       'is.mandatory.in.ldap': ['false'],
     },
   };
-}
-
-/** True when a value is Keycloak's mask rather than a real secret. */
-export function isMasked(v: string[] | undefined): boolean {
-  return v?.[0] === SECRET_MASK;
 }

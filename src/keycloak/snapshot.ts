@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { SECRET_MASK, type Component, type KeycloakPort, type RealmRef } from './types.js';
+import { SECRET_MASK, type Component } from './types.js';
 
 export interface Snapshot {
   version: 1;

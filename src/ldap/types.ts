@@ -19,7 +19,6 @@ export interface LdapSettings {
 }
 
 export type LayerId = 'dns' | 'tcp' | 'tls' | 'bind' | 'rootdse' | 'users-dn' | 'search' | 'attributes';
-export const LAYERS: readonly LayerId[] = ['dns', 'tcp', 'tls', 'bind', 'rootdse', 'users-dn', 'search', 'attributes'];
 
 /** The inputs a failure can point at (field keys of the CLI contract). */
 export type LdapField =
