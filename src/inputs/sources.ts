@@ -186,6 +186,19 @@ function entries(doc: Record<string, unknown>, path: string): [string, unknown][
   return out;
 }
 
+/**
+ * Where JSON.parse stopped, without its message: V8 quotes the text around the error
+ * (`Unexpected token 'h', ..."ordFile": hunter2"...`), which may be a secret typed into the file.
+ * (yaml's first message line names only the problem and its line and column.)
+ */
+function jsonSyntax(e: Error, text: string): string {
+  const at = /position (\d+)/.exec(e.message);
+  if (!at) return 'a syntax error (the parser\'s quote of the file is not repeated: it may hold a secret)';
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  return `a syntax error at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+}
+
 export async function fromConfigFile(path: string): Promise<Inputs> {
   let text: string;
   try {
@@ -210,7 +223,7 @@ export async function fromConfigFile(path: string): Promise<Inputs> {
       doc = parsed.toJS({ maxAliasCount: 100 });
     }
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
+    const msg = /\.json$/i.test(path) ? jsonSyntax(e as Error, text) : (e as Error).message.split('\n')[0];
     throw new UsageError('config.syntax', `the config file ${shown(path)} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${shown(msg ?? '', 300)}`, {
       field: 'config',
       hint: 'see templates/dirlink.example.yaml for the format',

@@ -154,8 +154,9 @@ export async function runExecPlugin(exec: ExecConfig, cluster: ClusterConfig, o:
   let cred: { apiVersion?: string; kind?: string; status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string } };
   try {
     cred = JSON.parse(stdout) as typeof cred;
-  } catch (e) {
-    throw credentialError(`${what} did not print an ExecCredential as JSON`, 'Check the plugin version against the apiVersion in the kubeconfig.', e);
+  } catch {
+    // no cause: V8's message quotes the start of what was printed, which may be a bare token
+    throw credentialError(`${what} did not print an ExecCredential as JSON`, 'Check the plugin version against the apiVersion in the kubeconfig.');
   }
   if (cred.apiVersion !== exec.apiVersion) {
     throw credentialError(`${what} is configured to use API version ${exec.apiVersion}, but returned version ${cred.apiVersion ?? '(none)'}`, 'Set users[].user.exec.apiVersion to what the plugin speaks.');

@@ -98,6 +98,14 @@ describe('sources and precedence', () => {
     await expect(fromConfigFile(join(dir, 'missing.yaml'))).rejects.toBeInstanceOf(UsageError);
   });
 
+  it('a JSON syntax error says where, never quoting the file (a secret may be typed into it)', async () => {
+    const quoted = fromConfigFile(file('g.json', '{"ldap": {"bindPasswordFile": hunter2-Secret}}'));
+    await expect(quoted).rejects.toMatchObject({ code: 'config.syntax', message: expect.not.stringContaining('hunter2') });
+    await expect(fromConfigFile(file('h.json', '{\n  "ldap": {"url": "x" "y"}}'))).rejects.toMatchObject({ message: expect.stringContaining('line 2, column 23') });
+    const yamlQuoted = fromConfigFile(file('i.yaml', 'ldap:\n  bindPasswordFile: [hunter2-Secret\n'));
+    await expect(yamlQuoted).rejects.toMatchObject({ code: 'config.syntax', message: expect.not.stringContaining('hunter2') });
+  });
+
   it('the example template uses only known keys', async () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(new URL('../../templates/dirlink.example.yaml', import.meta.url), 'utf8');
